@@ -1,0 +1,74 @@
+"""The `ledgerdesk` command line: the same core as the window, headless.
+
+Each command lives in app/commands/<name>.py with a `register(subparsers)` function
+that adds its sub-parser and sets `func`. Expected failures (LedgerError) print one
+line on stderr and exit 2; anything unexpected prints one line and exits 3, with the
+traceback only when LEDGERDESK_DEBUG is set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import pkgutil
+import sys
+import traceback
+
+from app import __version__
+from app.errors import LedgerError
+
+EXIT_INPUT = 2
+EXIT_INTERNAL = 3
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ledgerdesk",
+        description="台账通 LedgerDesk：政务公开工作要点任务落实台账（离线）",
+    )
+    parser.add_argument("--version", action="version", version=f"ledgerdesk {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    import app.commands as commands_pkg
+
+    for info in sorted(pkgutil.iter_modules(commands_pkg.__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"app.commands.{info.name}")
+        module.register(subparsers)
+    return parser
+
+
+def _configure_streams() -> None:
+    """Chinese output must not crash on a console with a narrow code page."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="replace")  # type: ignore[attr-defined]
+        except (AttributeError, ValueError):
+            pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    _configure_streams()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 1
+    try:
+        return int(args.func(args) or 0)
+    except LedgerError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("已取消（cancelled）", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the user must never see a traceback
+        if os.environ.get("LEDGERDESK_DEBUG"):
+            traceback.print_exc()
+        print(f"内部错误（internal error）：{type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""File formats in and out; each reader/writer speaks core.records."""
