@@ -1,0 +1,194 @@
+"""Opening a ledger file: validation, single-writer lock, backups, migrations.
+
+The only module that knows the ledger is SQLite. A ledger stays one file at rest:
+rollback journal (no WAL side files), and the lock file next to it is removed on close.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, inspect, text
+
+from app.errors import LedgerFileError
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+LEDGER_SUFFIX = ".ledger"
+
+
+def migrations_dir() -> Path:
+    """db/ beside the app package, or inside a PyInstaller bundle."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle:
+        return Path(bundle) / "db"
+    return Path(__file__).resolve().parents[2] / "db"
+
+
+def alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir()))
+    return cfg
+
+
+def head_revision() -> str:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def known_revisions() -> set[str]:
+    return {rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+
+
+def make_engine(path: Path, *, readonly: bool = False) -> Engine:
+    """An engine with foreign keys on, rollback journal and full sync."""
+    if readonly:
+        uri = f"file:{path.resolve().as_posix()}?mode=ro"
+        engine = create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False))
+    else:
+        engine = create_engine(f"sqlite:///{path}")
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 - DB-API connection
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        if not readonly:
+            cur.execute("PRAGMA journal_mode=DELETE")
+            cur.execute("PRAGMA synchronous=FULL")
+        cur.close()
+
+    return engine
+
+
+def check_is_ledger_file(path: Path) -> None:
+    """Refuse anything that is not an SQLite file with our tables, before touching it."""
+    if not path.exists():
+        raise LedgerFileError(path, "文件不存在（file not found）")
+    if path.is_dir():
+        raise LedgerFileError(path, "这是一个文件夹，不是台账文件（is a folder）")
+    with path.open("rb") as fh:
+        head = fh.read(len(SQLITE_MAGIC))
+    if len(head) == 0:
+        raise LedgerFileError(path, "文件是空的，不是台账文件（empty file, not a ledger）")
+    if head != SQLITE_MAGIC:
+        raise LedgerFileError(path, "不是台账通台账文件（not a LedgerDesk ledger）")
+    try:
+        con = sqlite3.connect(f"file:{path.resolve().as_posix()}?mode=ro", uri=True)
+        try:
+            tables = {row[0] for row in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            revision = None
+            if "alembic_version" in tables:
+                row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+                revision = row[0] if row else None
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        raise LedgerFileError(path, f"台账文件已损坏或无法读取（corrupt: {exc}）") from exc
+    if "ledger_info" not in tables or revision is None:
+        raise LedgerFileError(path, "是数据库文件，但不是台账通台账（SQLite file, not a LedgerDesk ledger）")
+    if revision not in known_revisions():
+        raise LedgerFileError(
+            path, "此台账由更新版本的台账通创建，请升级程序后再打开（written by a newer LedgerDesk version）"
+        )
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+
+
+def backup_copy(engine: Engine, target: Path) -> Path:
+    """A consistent snapshot of the open database via SQLite's online backup API."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    raw = engine.raw_connection()
+    try:
+        dest = sqlite3.connect(str(target))
+        try:
+            raw.driver_connection.backup(dest)
+        finally:
+            dest.close()
+    finally:
+        raw.close()
+    return target
+
+
+def timestamp() -> str:
+    return datetime.now().strftime("%Y%m%d-%H%M%S")
+
+
+def migration_backup_path(path: Path, revision: str | None) -> Path:
+    """Next to the ledger: 台账.ledger → 台账.v0001-20261124-101500.bak.ledger."""
+    return path.with_name(f"{path.stem}.v{revision or '0'}-{timestamp()}.bak{path.suffix}")
+
+
+def ensure_current_schema(engine: Engine, path: Path) -> Path | None:
+    """Upgrade an older ledger after backing it up; returns the backup path if one was made."""
+    revision = current_revision(engine)
+    if revision == head_revision():
+        return None
+    backup = backup_copy(engine, migration_backup_path(path, revision))
+    upgrade(engine)
+    return backup
+
+
+class FileLock:
+    """An OS-level lock on `<ledger>.lock`, so a second writer gets a clear refusal.
+
+    The lock is held by the OS, not by the file's existence: a lock file left by a
+    crash does not block anyone. The file is removed on release.
+    """
+
+    def __init__(self, ledger_path: Path) -> None:
+        self.path = ledger_path.with_name(ledger_path.name + ".lock")
+        self._fh = None
+
+    def acquire(self) -> None:
+        fh = open(self.path, "a+b")  # noqa: SIM115 - held open for the lock's lifetime
+        try:
+            if os.name == "nt":
+                import msvcrt
+
+                fh.seek(0)
+                msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
+            else:
+                import fcntl
+
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            fh.close()
+            raise LedgerFileError(
+                self.path.with_suffix(""),
+                "台账正被另一个窗口或程序打开，请先关闭它，或以只读方式打开（already open for writing elsewhere）",
+            ) from exc
+        self._fh = fh
+
+    def release(self) -> None:
+        if self._fh is None:
+            return
+        try:
+            if os.name == "nt":
+                import msvcrt
+
+                self._fh.seek(0)
+                msvcrt.locking(self._fh.fileno(), msvcrt.LK_UNLCK, 1)
+        finally:
+            self._fh.close()
+            self._fh = None
+            try:
+                self.path.unlink()
+            except OSError:
+                pass

@@ -1,0 +1,233 @@
+"""Reading and writing ledger content with a Session; records in, records out."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from app.core.records import (
+    ROLE_COOP,
+    ROLE_LEAD,
+    Deadline,
+    Heading,
+    LedgerDocument,
+    Progress,
+    Round,
+    Task,
+    Unit,
+)
+from app.store.orm import (
+    AssignmentRow,
+    BatchRow,
+    ChangeRow,
+    HeadingRow,
+    LedgerInfo,
+    ProgressRow,
+    RoundRow,
+    TaskRow,
+    UnitAliasRow,
+    UnitRow,
+)
+
+
+def info(session: Session) -> LedgerInfo:
+    return session.execute(select(LedgerInfo)).scalar_one()
+
+
+def read_document(session: Session) -> LedgerDocument:
+    """The whole ledger as plain records, in document order."""
+    meta = info(session)
+    doc = LedgerDocument(title=meta.title, year=meta.year, office=meta.office, ledger_id=meta.id)
+    doc.headings = [
+        Heading(h.id, h.number, h.title, h.parent_id, h.level)
+        for h in session.execute(select(HeadingRow).order_by(HeadingRow.position)).scalars()
+    ]
+    units = session.execute(
+        select(UnitRow).options(selectinload(UnitRow.aliases)).order_by(UnitRow.position, UnitRow.id)
+    ).scalars().all()
+    unit_names = {u.id: u.name for u in units}
+    doc.units = [Unit(u.name, u.kind, [a.alias for a in u.aliases], u.liaison, u.phone) for u in units]
+    rounds = session.execute(select(RoundRow).order_by(RoundRow.position, RoundRow.id)).scalars().all()
+    round_names = {r.id: r.name for r in rounds}
+    doc.rounds = [Round(r.name, r.due) for r in rounds]
+    tasks = session.execute(
+        select(TaskRow).options(selectinload(TaskRow.assignments)).order_by(TaskRow.position)
+    ).scalars().all()
+    for t in tasks:
+        doc.tasks.append(
+            Task(
+                id=t.id,
+                seq=t.seq,
+                heading_id=t.heading_id,
+                key_work=t.key_work,
+                content=t.content,
+                metric=t.metric,
+                lead_units=[unit_names[a.unit_id] for a in t.assignments if a.role == ROLE_LEAD],
+                coop_units=[unit_names[a.unit_id] for a in t.assignments if a.role == ROLE_COOP],
+                deadline=Deadline(t.deadline_text, t.deadline_date, t.deadline_kind),
+                notes=t.notes,
+            )
+        )
+    order = {t.id: i for i, t in enumerate(doc.tasks)}
+    round_order = {r.id: r.position for r in rounds}
+    rows = session.execute(select(ProgressRow)).scalars().all()
+    rows.sort(key=lambda p: (order.get(p.task_id, 0), round_order.get(p.round_id, 0), p.id))
+    doc.progress = [progress_record(p, unit_names, round_names) for p in rows]
+    return doc
+
+
+def progress_record(row: ProgressRow, unit_names: dict[int, str], round_names: dict[int, str]) -> Progress:
+    return Progress(
+        task_id=row.task_id,
+        unit=unit_names[row.unit_id],
+        round=round_names[row.round_id],
+        status=row.status,
+        text=row.text,
+        done_date=row.done_date,
+        evidence=row.evidence,
+        updated_at=row.updated_at,
+        source=row.source,
+    )
+
+
+def write_document(session: Session, doc: LedgerDocument, *, now: datetime, app_version: str) -> None:
+    """Fill an empty ledger from a document; units named by tasks are added if missing."""
+    session.add(
+        LedgerInfo(
+            id=doc.ledger_id, title=doc.title, year=doc.year, office=doc.office,
+            created_at=now, modified_at=now, app_version=app_version,
+        )
+    )
+    for pos, h in enumerate(doc.headings):
+        session.add(HeadingRow(id=h.id, parent_id=h.parent_id, number=h.number, title=h.title, level=h.level,
+                               position=pos))
+    session.flush()
+    units = ensure_units(session, doc)
+    rounds: dict[str, RoundRow] = {}
+    for pos, r in enumerate(doc.rounds):
+        rounds[r.name] = RoundRow(name=r.name, due=r.due, position=pos)
+        session.add(rounds[r.name])
+    for pos, t in enumerate(doc.tasks):
+        row = TaskRow(
+            id=t.id, heading_id=t.heading_id, position=pos, seq=t.seq, key_work=t.key_work, content=t.content,
+            metric=t.metric, deadline_text=t.deadline.text, deadline_date=t.deadline.date,
+            deadline_kind=t.deadline.kind, notes=t.notes,
+        )
+        for i, name in enumerate(t.lead_units):
+            row.assignments.append(AssignmentRow(unit=units[name], role=ROLE_LEAD, position=i))
+        for i, name in enumerate(t.coop_units):
+            if name not in t.lead_units:
+                row.assignments.append(AssignmentRow(unit=units[name], role=ROLE_COOP, position=100 + i))
+        session.add(row)
+    session.flush()
+    for p in doc.progress:
+        if p.round not in rounds:
+            rounds[p.round] = RoundRow(name=p.round, position=len(rounds))
+            session.add(rounds[p.round])
+            session.flush()
+        session.add(
+            ProgressRow(
+                task_id=p.task_id, unit_id=units[p.unit].id, round_id=rounds[p.round].id, status=p.status,
+                text=p.text, done_date=p.done_date, evidence=p.evidence, updated_at=p.updated_at, source=p.source,
+            )
+        )
+    session.flush()
+
+
+def ensure_units(session: Session, doc: LedgerDocument) -> dict[str, UnitRow]:
+    """Unit rows for the directory and every unit a task or progress entry names."""
+    from app.core.units import unit_kind  # core service; imported late to keep start-up light
+
+    units: dict[str, UnitRow] = {}
+    taken_aliases: set[str] = set()
+    for u in doc.units:
+        if u.name in units:
+            continue
+        row = UnitRow(name=u.name, kind=u.kind, liaison=u.liaison, phone=u.phone, position=len(units))
+        for alias in u.aliases:
+            if alias != u.name and alias not in taken_aliases:
+                taken_aliases.add(alias)
+                row.aliases.append(UnitAliasRow(alias=alias))
+        units[u.name] = row
+        session.add(row)
+    named = [n for t in doc.tasks for n in (*t.lead_units, *t.coop_units)] + [p.unit for p in doc.progress]
+    for name in named:
+        if name not in units:
+            units[name] = UnitRow(name=name, kind=unit_kind(name), position=len(units))
+            session.add(units[name])
+    session.flush()
+    return units
+
+
+def unit_ids(session: Session) -> dict[str, int]:
+    return {name: uid for uid, name in session.execute(select(UnitRow.id, UnitRow.name))}
+
+
+def round_ids(session: Session) -> dict[str, int]:
+    return {name: rid for rid, name in session.execute(select(RoundRow.id, RoundRow.name))}
+
+
+def progress_value(row: ProgressRow | None) -> dict | None:
+    """The comparable, JSON-able value of a progress entry (None when absent)."""
+    if row is None:
+        return None
+    return {
+        "status": row.status,
+        "text": row.text,
+        "done_date": row.done_date.isoformat() if row.done_date else None,
+        "evidence": row.evidence,
+        "updated_at": row.updated_at.isoformat() if row.updated_at else None,
+        "source": row.source,
+    }
+
+
+def record_value(entry: Progress) -> dict:
+    return {
+        "status": entry.status,
+        "text": entry.text,
+        "done_date": entry.done_date.isoformat() if entry.done_date else None,
+        "evidence": entry.evidence,
+        "updated_at": entry.updated_at.isoformat() if entry.updated_at else None,
+        "source": entry.source,
+    }
+
+
+def apply_value(row: ProgressRow, value: dict) -> None:
+    row.status = value.get("status", "")
+    row.text = value.get("text", "")
+    row.done_date = date.fromisoformat(value["done_date"]) if value.get("done_date") else None
+    row.evidence = value.get("evidence", "")
+    row.updated_at = datetime.fromisoformat(value["updated_at"]) if value.get("updated_at") else None
+    row.source = value.get("source", "")
+
+
+def find_progress(session: Session, task_id: str, unit_id: int, round_id: int) -> ProgressRow | None:
+    return session.execute(
+        select(ProgressRow).where(
+            ProgressRow.task_id == task_id, ProgressRow.unit_id == unit_id, ProgressRow.round_id == round_id
+        )
+    ).scalar_one_or_none()
+
+
+def log_change(session: Session, batch_id: str, *, entity: str, key: list | str, field: str = "",
+               old: object = None, new: object = None, at: datetime) -> None:
+    session.add(
+        ChangeRow(
+            batch_id=batch_id, at=at, entity=entity, entity_key=json.dumps(key, ensure_ascii=False), field=field,
+            old=None if old is None else json.dumps(old, ensure_ascii=False),
+            new=None if new is None else json.dumps(new, ensure_ascii=False),
+        )
+    )
+
+
+def batch_changes(session: Session, batch_id: str) -> list[ChangeRow]:
+    return list(
+        session.execute(select(ChangeRow).where(ChangeRow.batch_id == batch_id).order_by(ChangeRow.id)).scalars()
+    )
+
+
+def batches(session: Session) -> list[BatchRow]:
+    return list(session.execute(select(BatchRow).order_by(BatchRow.created_at, BatchRow.id)).scalars())
