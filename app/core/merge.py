@@ -1,0 +1,241 @@
+"""Three-way merge of returned progress rows, over plain values.
+
+For each row a department sends back we know three versions of one progress entry
+(task, unit, round):
+
+* base   — what the sheet carried when it was sent (kept in the sheet's hidden data);
+* theirs — what the department returned;
+* ours   — what the ledger holds now.
+
+The merge is field by field (status, text, done date, evidence): a field changed
+only by them is taken, a field changed only by us is kept, a field both changed
+differently makes the whole row a conflict that the clerk resolves — never an
+overwrite. Scope checks (task not assigned to the unit, a locked column edited,
+an unmatched row) reject the row with a Chinese message naming the row.
+
+Pure Python: no Qt, no SQLAlchemy, no file formats.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from app.core.records import Progress
+
+FIELDS = ("status", "text", "done_date", "evidence")
+FIELD_LABELS = {"status": "状态", "text": "进展落实情况", "done_date": "完成日期", "evidence": "佐证材料"}
+
+APPLIED = "applied"
+UNCHANGED = "unchanged"
+CONFLICT = "conflict"
+REJECTED = "rejected"
+
+
+def norm_text(value: object) -> str:
+    """Cell text as compared: line breaks unified, trailing spaces per line and outer blanks dropped."""
+    if value is None:
+        return ""
+    s = str(value).replace("\r\n", "\n").replace("\r", "\n").replace("\u3000", " ")
+    return "\n".join(line.rstrip() for line in s.split("\n")).strip()
+
+
+@dataclass(frozen=True)
+class Values:
+    """The fill-in part of a progress entry, normalised so that equal means equal."""
+
+    status: str = ""
+    text: str = ""
+    done_date: str = ""  # ISO date, or "" when none
+    evidence: str = ""
+
+    @classmethod
+    def make(cls, status: object = "", text: object = "", done_date: object = "", evidence: object = "") -> Values:
+        if isinstance(done_date, date):
+            done_date = done_date.isoformat()
+        return cls(norm_text(status), norm_text(text), norm_text(done_date), norm_text(evidence))
+
+    @classmethod
+    def of(cls, entry: Progress | None) -> Values:
+        if entry is None:
+            return cls()
+        return cls.make(entry.status, entry.text, entry.done_date, entry.evidence)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.status or self.text or self.done_date or self.evidence)
+
+    def to_list(self) -> list[str]:
+        return [self.status, self.text, self.done_date, self.evidence]
+
+    @classmethod
+    def from_list(cls, items: list) -> Values:
+        items = list(items) + [""] * (4 - len(items))
+        return cls.make(*items[:4])
+
+    def to_progress(self, *, task_id: str, unit: str, round_name: str, source: str = "") -> Progress:
+        return Progress(
+            task_id=task_id,
+            unit=unit,
+            round=round_name,
+            status=self.status,
+            text=self.text,
+            done_date=date.fromisoformat(self.done_date) if self.done_date else None,
+            evidence=self.evidence,
+            source=source,
+        )
+
+
+@dataclass
+class ReturnedRow:
+    """One row read from a returned sheet, already matched to a task (or not)."""
+
+    row: int  # row number as the person sees it in the file
+    task_id: str | None
+    theirs: Values
+    base: Values | None = None  # None when the sheet lost its hidden data
+    match: str = ""  # how the row was matched, e.g. "按隐藏编号"
+    seq: str = ""
+    content: str = ""
+    locked_changed: list[str] = field(default_factory=list)  # locked column names edited
+    notes: list[str] = field(default_factory=list)  # non-fatal remarks (e.g. an unreadable date)
+
+
+@dataclass
+class TaskScope:
+    """What the merge needs to know about one ledger task."""
+
+    seq: str
+    content: str
+    assigned: bool  # the returning unit leads or cooperates on it
+
+
+@dataclass
+class RowDecision:
+    """The outcome for one returned row."""
+
+    row: int
+    task_id: str | None
+    outcome: str  # applied / unchanged / conflict / rejected
+    message: str = ""
+    match: str = ""
+    base: Values | None = None
+    theirs: Values = field(default_factory=Values)
+    ours: Values = field(default_factory=Values)
+    result: Values | None = None  # the values to write when applied
+    supersedes: bool = False  # applied over what an earlier return of this unit had applied
+    conflict_fields: list[str] = field(default_factory=list)
+
+
+def _short(text: str, limit: int = 18) -> str:
+    text = text.replace("\n", " ")
+    return text if len(text) <= limit else text[:limit] + "……"
+
+
+def merge_values(base: Values | None, theirs: Values, ours: Values, *, ours_is_theirs_before: bool = False):
+    """Field-wise three-way merge. Returns (result, conflicting field names).
+
+    Without a base (hidden data lost) a blank returned field keeps ours, an empty
+    ledger field takes theirs, and two different non-empty values conflict.
+    `ours_is_theirs_before`: the ledger still holds what an earlier return of the
+    same unit applied, so the unit's newer answer wins every field it changed.
+    """
+    result: dict[str, str] = {}
+    conflicts: list[str] = []
+    for name in FIELDS:
+        b = getattr(base, name) if base is not None else None
+        t = getattr(theirs, name)
+        o = getattr(ours, name)
+        if t == o:
+            result[name] = o
+        elif b is not None and t == b:
+            result[name] = o  # they left it as sent: keep ours
+        elif b is None and not t:
+            result[name] = o  # no base, blank returned: nothing to take
+        elif ours_is_theirs_before or (b is not None and o == b) or (b is None and not o):
+            result[name] = t
+        else:
+            result[name] = o
+            conflicts.append(name)
+    return Values(**result), conflicts
+
+
+def decide_row(
+    row: ReturnedRow,
+    *,
+    unit: str,
+    tasks: dict[str, TaskScope],
+    ours: Values,
+    previous: Values | None = None,
+) -> RowDecision:
+    """Scope checks, then the three-way merge of one row."""
+    head = f"第{row.row}行"
+    common = dict(row=row.row, task_id=row.task_id, match=row.match, base=row.base, theirs=row.theirs, ours=ours)
+    if row.task_id is None or row.task_id not in tasks:
+        label = f"序号{row.seq}“{_short(row.content)}”" if (row.seq or row.content) else "此行"
+        return RowDecision(outcome=REJECTED, message=f"{head}：{label}在台账中找不到对应任务，未导入", **common)
+    scope = tasks[row.task_id]
+    if not scope.assigned:
+        return RowDecision(
+            outcome=REJECTED, message=f"{head}：任务“{_short(scope.content)}”不属于{unit}，未导入", **common
+        )
+    if row.locked_changed:
+        cols = "、".join(f"“{c}”" for c in row.locked_changed)
+        return RowDecision(outcome=REJECTED, message=f"{head}：锁定列{cols}被修改，未导入（locked column changed）", **common)
+    supersedes = previous is not None and ours == previous and not ours.empty
+    result, conflicts = merge_values(row.base, row.theirs, ours, ours_is_theirs_before=supersedes)
+    if conflicts:
+        names = "、".join(FIELD_LABELS[c] for c in conflicts)
+        return RowDecision(
+            outcome=CONFLICT,
+            message=f"{head}：任务“{_short(scope.content)}”的{names}在台账中也被修改过，已记为冲突，待人工选择",
+            conflict_fields=conflicts,
+            **common,
+        )
+    if result == ours:
+        return RowDecision(outcome=UNCHANGED, **common)
+    return RowDecision(outcome=APPLIED, result=result, supersedes=supersedes, **common)
+
+
+def merge_rows(
+    rows: list[ReturnedRow],
+    *,
+    unit: str,
+    tasks: dict[str, TaskScope],
+    ours: dict[str, Values],
+    previous: dict[str, Values] | None = None,
+) -> list[RowDecision]:
+    """Decide every row of one returned file; a task returned twice in one file is refused the second time."""
+    previous = previous or {}
+    seen: dict[str, int] = {}
+    decisions: list[RowDecision] = []
+    for row in rows:
+        if row.task_id is not None and row.task_id in seen:
+            decisions.append(
+                RowDecision(
+                    row=row.row,
+                    task_id=row.task_id,
+                    outcome=REJECTED,
+                    match=row.match,
+                    theirs=row.theirs,
+                    message=f"第{row.row}行：与第{seen[row.task_id]}行是同一任务，重复，未导入",
+                )
+            )
+            continue
+        if row.task_id is not None:
+            seen[row.task_id] = row.row
+        decision = decide_row(
+            row, unit=unit, tasks=tasks, ours=ours.get(row.task_id or "", Values()), previous=previous.get(row.task_id or "")
+        )
+        for note in row.notes:
+            decision.message = (decision.message + "；" if decision.message else f"第{row.row}行：") + note
+        decisions.append(decision)
+    return decisions
+
+
+def count(decisions: list[RowDecision]) -> dict[str, int]:
+    """Row counts per outcome, with the keys of the merge report."""
+    out = {APPLIED: 0, UNCHANGED: 0, "conflicts": 0, REJECTED: 0}
+    for d in decisions:
+        out["conflicts" if d.outcome == CONFLICT else d.outcome] += 1
+    return out

@@ -1,0 +1,123 @@
+"""Three-way merge decisions over plain values."""
+
+from __future__ import annotations
+
+from app.core.merge import (
+    APPLIED,
+    CONFLICT,
+    REJECTED,
+    UNCHANGED,
+    ReturnedRow,
+    TaskScope,
+    Values,
+    count,
+    merge_rows,
+    merge_values,
+)
+
+TASKS = {
+    "t1": TaskScope("1", "推动社会组织信息公开，按年度公开评估结果", True),
+    "t2": TaskScope("2", "推动政府决策计划公开", True),
+    "t9": TaskScope("9", "加强法治政府建设信息公开", False),
+}
+SENT = Values.make("未开始", "", "", "")
+
+
+def row(n, task_id, theirs, base=SENT, **kw):
+    return ReturnedRow(row=n, task_id=task_id, theirs=theirs, base=base, **kw)
+
+
+def decide(rows, ours=None, previous=None):
+    return merge_rows(rows, unit="县民政局", tasks=TASKS, ours=ours or {}, previous=previous)
+
+
+def test_values_normalise_whitespace_and_dates():
+    from datetime import date
+
+    assert Values.make(" 进行中 ", "a\r\nb  ", date(2023, 9, 1)) == Values.make("进行中", "a\nb", "2023-09-01")
+
+
+def test_unchanged_row_changes_nothing():
+    [d] = decide([row(5, "t1", SENT)], ours={"t1": SENT})
+    assert d.outcome == UNCHANGED
+
+
+def test_row_changed_only_by_them_is_applied():
+    theirs = Values.make("进行中", "已公开评估结果3条")
+    [d] = decide([row(5, "t1", theirs)], ours={"t1": SENT})
+    assert d.outcome == APPLIED and d.result == theirs
+
+
+def test_fields_changed_on_different_sides_combine():
+    theirs = Values.make("未开始", "已公开")
+    ours = Values.make("进行中", "")
+    [d] = decide([row(5, "t1", theirs)], ours={"t1": ours})
+    assert d.outcome == APPLIED and d.result == Values.make("进行中", "已公开")
+
+
+def test_both_changed_differently_is_a_conflict_not_an_overwrite():
+    theirs = Values.make("已完成", "全部完成")
+    ours = Values.make("进行中", "办公室补录")
+    [d] = decide([row(7, "t1", theirs)], ours={"t1": ours})
+    assert d.outcome == CONFLICT
+    assert d.result is None
+    assert d.conflict_fields == ["status", "text"]
+    assert "第7行" in d.message and "冲突" in d.message
+
+
+def test_both_changed_identically_is_unchanged():
+    same = Values.make("已完成", "全部完成")
+    [d] = decide([row(7, "t1", same)], ours={"t1": same})
+    assert d.outcome == UNCHANGED
+
+
+def test_unassigned_task_is_rejected_with_chinese_reason():
+    [d] = decide([row(5, "t9", Values.make("已完成"))])
+    assert d.outcome == REJECTED
+    assert d.message.startswith("第5行：任务“加强法治政府建设信息公开”不属于县民政局，未导入")
+
+
+def test_locked_column_change_is_rejected_naming_the_column():
+    [d] = decide([row(6, "t2", Values.make("已完成"), locked_changed=["主要内容"])])
+    assert d.outcome == REJECTED and "“主要内容”" in d.message
+
+
+def test_unmatched_row_is_rejected():
+    [d] = decide([row(8, None, Values.make("已完成"), seq="99", content="新加的一行")])
+    assert d.outcome == REJECTED and "找不到" in d.message and "序号99" in d.message
+
+
+def test_same_task_twice_in_one_file_rejects_the_second():
+    ds = decide([row(5, "t1", Values.make("进行中")), row(6, "t1", Values.make("已完成"))], ours={"t1": SENT})
+    assert [d.outcome for d in ds] == [APPLIED, REJECTED]
+    assert "重复" in ds[1].message
+
+
+def test_without_base_blank_field_keeps_ours_and_different_values_conflict():
+    ours = Values.make("进行中", "办公室记录")
+    result, conflicts = merge_values(None, Values.make("", "部门填写"), ours)
+    assert conflicts == ["text"]
+    result, conflicts = merge_values(None, Values.make("已完成", ""), Values.make("", "办公室记录"))
+    assert conflicts == [] and result == Values.make("已完成", "办公室记录")
+
+
+def test_newer_return_supersedes_what_the_older_applied():
+    older = Values.make("进行中", "第一版")
+    newer = Values.make("已完成", "第二版")
+    [d] = decide([row(5, "t1", newer)], ours={"t1": older}, previous={"t1": older})
+    assert d.outcome == APPLIED and d.supersedes and d.result == newer
+
+
+def test_clerk_edit_after_older_return_still_conflicts():
+    older = Values.make("进行中", "第一版")
+    clerk = Values.make("进行中", "办公室改过")
+    [d] = decide([row(5, "t1", Values.make("已完成", "第二版"))], ours={"t1": clerk}, previous={"t1": older})
+    assert d.outcome == CONFLICT
+
+
+def test_count_uses_report_keys():
+    ds = decide(
+        [row(5, "t1", Values.make("进行中")), row(6, "t2", SENT), row(7, "t9", Values.make("x"))],
+        ours={"t1": SENT, "t2": SENT},
+    )
+    assert count(ds) == {"applied": 1, "unchanged": 1, "conflicts": 0, "rejected": 1}
