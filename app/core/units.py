@@ -1,0 +1,263 @@
+"""Unit names: canonical form, comparison keys, kinds, list splitting, and the directory.
+
+Plans name the same unit many ways ("县发改局", "发展改革局", "县发展和改革局"; "各部门〔单位〕",
+"各部门(单位)"). We store one canonical spelling (`normalize_unit_name`), compare on a
+looser key (`match_key`), and resolve other spellings only through exact keys and a small
+table of well-known abbreviations. Fuzzy matching (`UnitDirectory.suggest`) only ever
+*suggests*: a person confirms; nothing is merged silently.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from rapidfuzz import fuzz, process
+
+from app.core.records import Unit
+from app.core.text import clean_text, normalize_for_match
+
+_OPEN_BRACKETS = "(〔［[【〖"
+_CLOSE_BRACKETS = ")〕］]】〗"
+_BRACKET_TABLE = {ord(c): "（" for c in _OPEN_BRACKETS} | {ord(c): "）" for c in _CLOSE_BRACKETS}
+_EDGE_PUNCT = "、，,；;。.:：!！?？·•-—_ "
+_TAG_RE = re.compile(r"<[^>]+>")
+
+
+def normalize_unit_name(name: str | None) -> str:
+    """Canonical spelling for storage: cleaned, simplified, brackets （）, no spaces or edge punctuation."""
+    s = clean_text(_TAG_RE.sub("", name or ""))
+    s = s.translate(_BRACKET_TABLE)
+    s = re.sub(r"\s+", "", s)
+    return s.strip(_EDGE_PUNCT)
+
+
+# One leading level prefix is dropped for comparing; "市场…"/"市监…" are names, not a level.
+_LEVEL_PREFIX_RE = re.compile(r"^(?:县|区|市(?!场|监|直))")
+
+
+def match_key(name: str | None) -> str:
+    """Key for comparing names: normalize_for_match, minus a leading 县/区/市 level prefix."""
+    key = normalize_for_match(normalize_unit_name(name))
+    stripped = _LEVEL_PREFIX_RE.sub("", key)
+    return stripped or key
+
+
+# --- kinds --------------------------------------------------------------------------
+
+_GROUP_WORDS = ("相关部门", "有关部门", "各部门", "各单位", "各乡镇", "各乡（镇）", "有关单位", "相关单位")
+_BARE_GROUPS = {"部门（单位）", "部门单位", "部门", "单位", "乡镇", "乡镇（街道）"}
+_TOWNSHIP_RE = re.compile(r"(?:乡|镇|街道)(?:人民政府|政府)?$|街道办事处$|街道办$")
+
+
+def unit_kind(name: str) -> str:
+    """"group" (各乡镇人民政府, 各部门（单位）, 县政府各部门…), "township", "department", or "other" (empty)."""
+    s = normalize_unit_name(name)
+    if not s:
+        return "other"
+    if s.startswith("各") or s in _BARE_GROUPS or any(w in s for w in _GROUP_WORDS):
+        return "group"
+    if _TOWNSHIP_RE.search(s):
+        return "township"
+    return "department"
+
+
+# --- splitting lists ----------------------------------------------------------------
+
+_UNIT_SUFFIX_RE = re.compile(
+    r"(?:局|办|委|院|政府|中心|部门|单位|所|站|队|处|室|会|团|社|公司|部|厅|庭|馆|校|行|组|乡|镇|街道|区|办事处|管委会)$"
+)
+_TRAILING_BRACKET_RE = re.compile(r"（[^（）]*）$")
+_SEPARATORS_RE = re.compile(r"[、，,；;\n/|]+")
+_CONJ_RE = re.compile(r"和|及|与|以及")
+# Duty words around the names in annotations: "…等部门（单位）按照工作职能负责落实".
+_DUTY_TAIL_RE = re.compile(
+    r"(?:按照?(?:各自)?(?:工作)?(?:职能|职责|职责分工|分工))?"
+    r"(?:牵头)?(?:负责)?(?:配合)?(?:落实|负责|实施|推进)?$"
+)
+_ETC_TAIL_RE = re.compile(r"等(?:相关|有关|其他)?(?:部门|单位)?(?:（单位）|（部门）)?$")
+_NOT_UNITS = {"按工作职能", "按照工作职能", "按职责分工", "按照职责分工", "负责落实", "牵头落实", "配合落实", ""}
+_OWN_PLACE_RE = re.compile(r"^[\u4e00-\u9fff]{2,4}?(?:市|县|区|州|盟|旗)(?!场|监|级|直)")
+
+
+def _looks_like_unit(s: str) -> bool:
+    core = _TRAILING_BRACKET_RE.sub("", s)
+    return bool(core) and _UNIT_SUFFIX_RE.search(core) is not None
+
+
+def _split_conjunction(item: str) -> list[str]:
+    """Split on 和/及/与 only where both sides end like unit names ("人力资源和社会保障局" stays)."""
+    for m in _CONJ_RE.finditer(item):
+        left, right = item[: m.start()], item[m.end() :]
+        if _looks_like_unit(left) and _looks_like_unit(_ETC_TAIL_RE.sub("", right) or right):
+            return [left, *_split_conjunction(right)]
+    return [item]
+
+
+def _strip_noise(item: str) -> str:
+    item = _DUTY_TAIL_RE.sub("", item)
+    item = _ETC_TAIL_RE.sub("", item)
+    return item.strip(_EDGE_PUNCT)
+
+
+def _needs_county_prefix(item: str) -> bool:
+    """A department item written without its level, e.g. "财政局" after "县发改局"."""
+    if unit_kind(item) != "department":
+        return False
+    if item.startswith("市"):
+        return item.startswith(("市场", "市监"))
+    if item.startswith(("县", "区", "省", "自治区", "各")):
+        return False
+    return _OWN_PLACE_RE.match(item) is None
+
+
+def split_unit_list(text: str | None) -> list[str]:
+    """Split a responsibility cell into canonical unit names, in order, without duplicates.
+
+    Separators: 、，,；; and line breaks; 和/及/与 only between two unit names. Tails like
+    "等相关部门" and duty words ("按工作职能负责落实") are dropped. A list written with a
+    shared level prefix ("县发改局、财政局、市监局") gives later bare department names
+    that prefix ("县财政局", "县市监局"); a list where later items carry 县 themselves
+    is left alone, and names with their own place ("固原市生态环境局西吉分局") too.
+    """
+    s = normalize_unit_name(text)
+    if not s:
+        return []
+    items: list[str] = []
+    for piece in _SEPARATORS_RE.split(s):
+        for part in _split_conjunction(_strip_noise(piece)):
+            part = _strip_noise(part)
+            if part.startswith("部门") and items and items[-1].startswith("各"):
+                part = "各" + part  # "各乡镇、部门（单位）"
+            if part not in _NOT_UNITS:
+                items.append(part)
+
+    first_county = next(
+        (i for i, it in enumerate(items) if it.startswith("县") and unit_kind(it) == "department"), None
+    )
+    if first_county is not None:
+        later = items[first_county + 1 :]
+        explicit = any(it.startswith("县") and unit_kind(it) == "department" for it in later)
+        if not explicit:
+            items = items[: first_county + 1] + ["县" + it if _needs_county_prefix(it) else it for it in later]
+
+    result: list[str] = []
+    for it in items:
+        name = normalize_unit_name(it)
+        if name and name not in result:
+            result.append(name)
+    return result
+
+
+# --- the directory ------------------------------------------------------------------
+
+# Well-known abbreviations; each set is one unit. Keys are match keys (no 县/区/市 prefix).
+_BUILTIN_GROUPS: tuple[frozenset[str], ...] = tuple(
+    frozenset(g)
+    for g in (
+        {"政府办", "府办", "政府办公室", "人民政府办公室", "政府办公厅"},
+        {"发改局", "发展改革局", "发展和改革局", "发展改革委", "发改委"},
+        {"人社局", "人力资源社会保障局", "人力资源和社会保障局", "人力社保局"},
+        {"市监局", "市场监管局", "市场监督管理局"},
+        {"住建局", "住房城乡建设局", "住房和城乡建设局"},
+        {"卫健局", "卫生健康局", "卫生和健康局", "卫生健康委"},
+        {"审批局", "审批服务管理局", "行政审批服务局", "行政审批局"},
+        {"教体局", "教育体育局", "教育和体育局"},
+        {"自然资源局", "自然资源和规划局", "自然资源规划局"},
+        {"工信局", "工业和信息化局", "工业信息化局", "经信局"},
+        {"商务工信局", "商务工业信息化局", "商务和工业信息化局"},
+        {"文广局", "文化旅游广电局", "文化广电旅游局", "文旅局"},
+        {"农业农村局", "农业和农村局", "农业农村和水利局"},
+        {"交通局", "交通运输局"},
+        {"应急局", "应急管理局"},
+        {"医保局", "医疗保障局"},
+        {"统计局", "统计局"},
+        {"司法局", "司法行政局"},
+        {"网信办", "网络安全和信息化办公室", "网络安全和信息化委员会办公室"},
+        {"法制办", "政府法制办", "政府法制办公室", "法制办公室"},
+        {"编办", "机构编制委员会办公室", "编委办", "委编办"},
+        {"政务公开办", "政府政务公开办公室", "政务公开办公室", "政府政务公开办"},
+        {"融媒体中心", "融媒中心"},
+        {"乡村振兴局", "扶贫办", "扶贫开发办公室"},
+        {"卫计局", "卫生和计划生育局", "卫生计生局"},
+        {"建环局", "住房城乡建设和环境保护局"},
+    )
+)
+_BUILTIN_INDEX: dict[str, frozenset[str]] = {key: g for g in _BUILTIN_GROUPS for key in g}
+
+
+class UnitDirectory:
+    """All known units of a ledger, with their aliases; exact resolution and fuzzy suggestions."""
+
+    def __init__(self, units: Iterable[Unit] = ()) -> None:
+        self._units: dict[str, Unit] = {}
+        self._by_key: dict[str, str] = {}
+        for unit in units:
+            self.add(unit)
+
+    def __len__(self) -> int:
+        return len(self._units)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._units
+
+    def units(self) -> list[Unit]:
+        return list(self._units.values())
+
+    def names(self) -> list[str]:
+        return list(self._units)
+
+    def get(self, name: str) -> Unit | None:
+        return self._units.get(name)
+
+    def add(self, unit: Unit) -> Unit:
+        """Add a unit (its name is taken as canonical); an existing name keeps its record."""
+        if unit.name in self._units:
+            return self._units[unit.name]
+        self._units[unit.name] = unit
+        self._by_key.setdefault(match_key(unit.name), unit.name)
+        for alias in unit.aliases:
+            self._by_key.setdefault(match_key(alias), unit.name)
+        return unit
+
+    def add_alias(self, canonical: str, alias: str) -> None:
+        """Record `alias` as another spelling of the unit `canonical` (which must exist)."""
+        unit = self._units.get(canonical)
+        if unit is None:
+            raise KeyError(canonical)
+        key = match_key(alias)
+        owner = self._by_key.get(key)
+        if owner is not None and owner != canonical:
+            raise ValueError(f"“{alias}”已是“{owner}”的别名")
+        if alias != canonical and alias not in unit.aliases:
+            unit.aliases.append(alias)
+        self._by_key[key] = canonical
+
+    def resolve(self, name: str) -> str | None:
+        """The canonical name for `name`: by exact key or alias, then by the built-in
+        abbreviation table when exactly one directory unit is in the same group. Never fuzzy."""
+        key = match_key(name)
+        if not key:
+            return None
+        found = self._by_key.get(key)
+        if found is not None:
+            return found
+        group = _BUILTIN_INDEX.get(key)
+        if group is None:
+            return None
+        candidates = {canonical for k, canonical in self._by_key.items() if k in group}
+        return candidates.pop() if len(candidates) == 1 else None
+
+    def suggest(self, name: str, limit: int = 3, score_cutoff: float = 80) -> list[tuple[str, float]]:
+        """Likely units for an unknown name, best first, for a person to confirm (fuzz.ratio on keys)."""
+        key = match_key(name)
+        if not key or not self._by_key:
+            return []
+        keys = list(self._by_key)
+        hits = process.extract(key, keys, scorer=fuzz.ratio, limit=None, score_cutoff=score_cutoff)
+        best: dict[str, float] = {}
+        for matched_key, score, _index in hits:
+            canonical = self._by_key[matched_key]
+            best[canonical] = max(best.get(canonical, 0.0), float(score))
+        ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))
+        return ranked[:limit]
