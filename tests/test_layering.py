@@ -41,3 +41,10 @@ def test_only_the_ui_imports_qt() -> None:
     for sub in sorted(p for p in APP.iterdir() if p.is_dir() and p.name not in allowed and p.name != "__pycache__"):
         bad += offenders(sub.name, ("PySide6",))
     assert bad == []
+
+
+def test_only_the_store_imports_sqlalchemy() -> None:
+    bad = [f"{p.relative_to(APP)} imports {n}" for p in sorted(APP.rglob("*.py"))
+           if "store" not in p.relative_to(APP).parts
+           for n in imported_modules(p) if n.split(".")[0] in ("sqlalchemy", "alembic")]
+    assert bad == []

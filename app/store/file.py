@@ -16,6 +16,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.orm import sessionmaker
 
 from app.errors import LedgerFileError
 
@@ -63,6 +64,10 @@ def make_engine(path: Path, *, readonly: bool = False) -> Engine:
         cur.close()
 
     return engine
+
+
+def session_factory(engine: Engine) -> sessionmaker:
+    return sessionmaker(bind=engine, expire_on_commit=False)
 
 
 def check_is_ledger_file(path: Path) -> None:
@@ -175,6 +180,11 @@ class FileLock:
                 "台账正被另一个窗口或程序打开，请先关闭它，或以只读方式打开（already open for writing elsewhere）",
             ) from exc
         self._fh = fh
+
+    def acquire_and_release(self) -> None:
+        """Check that nobody holds the lock (e.g. before replacing the ledger file)."""
+        self.acquire()
+        self.release()
 
     def release(self) -> None:
         if self._fh is None:

@@ -194,3 +194,31 @@ def test_conflict_resolution_takes_theirs(tmp_path: Path) -> None:
         ledger.resolve_conflict(conflict.id, choice="theirs")
         assert ledger.conflicts() == []
         assert [(p.status, p.text) for p in ledger.document().progress] == [("已完成", "单位报送")]
+
+
+def test_task_edit_is_logged_and_undone(tmp_path: Path) -> None:
+    from app.core.records import Deadline
+
+    doc = small_document()
+    with Ledger.create_from_document(tmp_path / "a.ledger", doc, source="x") as ledger:
+        task = doc.tasks[0]
+        changes = ledger.update_task(task.id, content="新的内容。", lead_units=["县司法局", "县民政局"],
+                                     deadline=Deadline("2023年12月底", None, "date"))
+        assert changes.tasks == {task.id}
+        edited = ledger.document().tasks[0]
+        assert edited.content == "新的内容。"
+        assert edited.lead_units == ["县司法局", "县民政局"]
+        assert edited.coop_units == ["各乡镇人民政府"]
+        assert edited.deadline.text == "2023年12月底"
+        ledger.undo_batch(changes.batch_id)
+        restored = ledger.document().tasks[0]
+        assert (restored.content, restored.lead_units, restored.deadline.text) == ("加密社会救助政策推送。", ["县民政局"], "")
+
+
+def test_replacing_a_ledger_open_elsewhere_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "a.ledger"
+    with Ledger.create_from_document(path, small_document(), source="x"):
+        before = path.read_bytes()
+        with pytest.raises(LedgerFileError, match="另一个窗口或程序"):
+            Ledger.create_from_document(path, small_document(), source="y", overwrite=True)
+        assert path.read_bytes() == before

@@ -1,0 +1,61 @@
+"""What operations report back: changes, batches and conflicts, as plain records.
+
+Kept in core (no database types) so that the window, the CLI and the merge code can
+all speak them; app.ledger re-exports them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from app.core.records import Progress
+
+
+@dataclass
+class Changes:
+    """What an operation changed; the window refreshes only these."""
+
+    batch_id: str | None = None
+    tasks: set[str] = field(default_factory=set)  # task ids whose fields changed
+    progress: set[tuple[str, str, str]] = field(default_factory=set)  # (task_id, unit, round)
+    structure: bool = False  # headings/tasks added, removed or moved
+    units: bool = False
+    conflicts: bool = False
+    meta: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return not (self.tasks or self.progress or self.structure or self.units or self.conflicts or self.meta)
+
+
+@dataclass
+class BatchInfo:
+    """One import/merge/edit batch from the change log."""
+
+    id: str
+    kind: str  # "create", "import", "merge", "edit", "resolve", "undo"
+    source: str  # file name or "typed"
+    file_hash: str | None
+    unit: str | None
+    round: str | None
+    created_at: datetime
+    undone: bool
+    change_count: int
+    meta: dict
+
+
+@dataclass
+class Conflict:
+    """A progress entry both the ledger and a returned sheet changed differently since it was sent."""
+
+    id: int
+    batch_id: str
+    task_id: str
+    unit: str
+    round: str
+    base: Progress | None
+    ours: Progress | None
+    theirs: Progress
+    resolved: bool = False
+    resolution: str = ""  # "theirs", "ours", "edit"
