@@ -1,0 +1,281 @@
+"""Task tables (任务落实台账, 任务分解表) → LedgerDocument.
+
+A table plan arrives as rows of text cells, from a .txt (tab-separated), a
+spreadsheet or a Word table. Real tables are damaged in known ways and the parser
+repairs them instead of dropping text:
+
+* the header row repeats at every page break (skipped);
+* section rows ("<b>一、…</b>" alone in a row) become headings;
+* an empty 重点工作 cell continues the merged cell above;
+* cells hold several "<p>" items (one content line each);
+* rows broken over a page: a row with no 序号 continues the previous task, and a
+  word cut in two ("推动政务" / "公开转型升级") is joined again;
+* a name column split into two sub-columns in some rows only (see table_layout).
+
+Every task left without a lead unit or deadline, and every row it cannot place,
+becomes a warning with its row number.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from app.core.deadlines import parse_deadline
+from app.core.records import Deadline, Heading, LedgerDocument, ParseWarning, Round, Task, Unit, new_id
+from app.core.rounds import find_rounds
+from app.core.table_layout import KW, KW2, Layout, clean_cell, find_header, is_header_row, seq_value
+from app.core.text import clean_text
+from app.core.units import split_unit_list, unit_kind
+
+_SECTION_RE = re.compile(r"^(?P<num>[一二三四五六七八九十百]{1,3}[、．.]|[（(][一二三四五六七八九十]{1,3}[）)]|第[一二三四五六七八九十]+[部分章节])\s*(?P<title>\S.*)$")
+_SENTENCE_END = "。；;！!？?：:"
+_YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年")
+_TITLE_WORDS = re.compile(r"台账|要点|分解表|任务|方案|计划|清单|责任表")
+_TITLE_QUALIFIER_RE = re.compile(r"\s*[（(](?:填报版|征求意见稿|修订稿|草案|送审稿|讨论稿)[）)]\s*$")
+
+
+@dataclass
+class _Cell:
+    """A (possibly vertically merged, hence shared) cell whose text grows with continuation rows."""
+
+    text: str = ""
+
+    def add(self, piece: str, *, sentence: bool) -> None:
+        if not piece:
+            return
+        if not self.text:
+            self.text = piece
+        elif sentence and (self.text[-1] in _SENTENCE_END or self.text.endswith("\n")):
+            self.text += "\n" + piece
+        else:
+            self.text += piece
+
+
+@dataclass
+class _Draft:
+    """A task being assembled from its first row and any continuation rows."""
+
+    seq: str
+    row: int
+    heading_id: str | None
+    name: _Cell
+    name2: _Cell | None  # the second name sub-column, None when the name cell spans both
+    cells: dict[str, _Cell] = field(default_factory=dict)
+    wide: bool = False
+
+    def add(self, role: str, piece: str) -> None:
+        cell = self.cells.setdefault(role, _Cell())
+        if role in ("lead", "coop"):
+            _add_units(cell, piece)
+        elif role == "deadline":
+            cell.text = f"{cell.text}\n{piece}" if cell.text else piece
+        else:
+            cell.add(piece, sentence=True)
+
+    def text(self, role: str) -> str:
+        cell = self.cells.get(role)
+        return cell.text if cell else ""
+
+
+def _add_units(cell: _Cell, piece: str) -> None:
+    """Unit cells broken over a page join directly ("各乡镇" + "(街道)…"), else with "、"."""
+    if not cell.text or piece[:1] in "(（、，,；;" or cell.text[-1:] in "、，,；;(（":
+        cell.text += piece
+    else:
+        cell.text += "、" + piece
+
+
+def _section(row: list[str]) -> tuple[str, str] | None:
+    """("一、", "深化…") for a row whose only text is a section heading."""
+    texts = [c for c in row if c]
+    if len(texts) != 1:
+        return None
+    m = _SECTION_RE.match(texts[0])
+    if not m or len(texts[0]) > 60:
+        return None
+    return m.group("num"), m.group("title").strip()
+
+
+def _section_level(number: str) -> int:
+    if number.startswith(("（", "(")):
+        return 2
+    return 1
+
+
+def find_title(lines: Sequence[str]) -> tuple[str, int | None]:
+    """The plan title and year from the lines above the table."""
+    title = ""
+    for raw in lines:
+        line = clean_text(re.sub(r"<[^>]+>", "", raw)).lstrip("#").strip()
+        if not line or re.match(r"^(附件|附表)\s*\d*[:：]?$", line) or re.search(r"[:：]\s*$", line):
+            continue
+        if _TITLE_WORDS.search(line) and len(line) <= 80:
+            title = line
+            break
+        if not title and len(line) <= 60:
+            title = line
+    title = _TITLE_QUALIFIER_RE.sub("", title)
+    m = _YEAR_RE.search(title)
+    return title, int(m.group(1)) if m else None
+
+
+def parse_task_table(
+    rows: Sequence[Sequence[str]], *, source_name: str, title_lines: Sequence[str] = ()
+) -> LedgerDocument:
+    """Parse a task table (all rows of the sheet, title lines included) into a ledger document."""
+    grid = [[clean_cell(c) for c in row] for row in rows]
+    header_at = find_header(grid)
+    doc = LedgerDocument()
+    if header_at is None:
+        doc.title, doc.year = find_title(list(title_lines))
+        doc.warnings.append(ParseWarning(source_name, "未找到任务表表头（no task table header）"))
+        return doc
+    layout = Layout.from_header(grid[header_at], grid[header_at + 1:])
+    above = [" ".join(c for c in row if c) for row in grid[:header_at]]
+    doc.title, doc.year = find_title([*title_lines, *above])
+
+    drafts: list[_Draft] = []
+    heading_stack: list[Heading] = []
+    all_text: list[str] = []
+    for index in range(header_at + 1, len(grid)):
+        row = grid[index]
+        rownum = index + 1
+        if not any(row):
+            continue
+        if is_header_row(row, layout):
+            continue
+        section = _section(row)
+        if section:
+            number, title = section
+            level = _section_level(number)
+            while heading_stack and heading_stack[-1].level >= level:
+                heading_stack.pop()
+            heading = Heading(id=new_id(), number=number, title=title, level=level,
+                              parent_id=heading_stack[-1].id if heading_stack else None)
+            doc.headings.append(heading)
+            heading_stack.append(heading)
+            continue
+        all_text.append("\t".join(row))
+        fields, wide = layout.assign(row)
+        seq = seq_value(fields.get("seq", ""))
+        prev = drafts[-1] if drafts else None
+        heading_id = heading_stack[-1].id if heading_stack else None
+        starts = bool(seq) if layout.has_seq else bool(fields.get(KW) or fields.get("content"))
+        if prev is not None and prev.heading_id != heading_id:
+            starts = True
+        if not starts and fields.get("seq"):
+            doc.warnings.append(ParseWarning(f"第{rownum}行", f"无法识别的行，未导入：{_excerpt(row)}"))
+            continue
+        if starts:
+            draft = _start(fields, wide, prev, seq or str(len(drafts) + 1), rownum, heading_id)
+            drafts.append(draft)
+        elif prev is None:
+            doc.warnings.append(ParseWarning(f"第{rownum}行", f"表头下方无法归属的内容，未导入：{_excerpt(row)}"))
+            continue
+        else:
+            draft = prev
+            _continue_names(draft, fields)
+        for role, value in fields.items():
+            if role in ("seq", KW, KW2) or not value:
+                continue
+            draft.add(role, value)
+
+    year = doc.year or _year_from(drafts)
+    doc.year = year
+    for draft in drafts:
+        doc.tasks.append(_finish(draft, year, source_name, doc.warnings))
+    doc.rounds = _rounds(all_text, year)
+    doc.units = _units(doc.tasks)
+    return doc
+
+
+def _start(fields: dict[str, str], wide: bool, prev: _Draft | None, seq: str, rownum: int,
+           heading_id: str | None) -> _Draft:
+    """A new task: an empty name cell shares the merged cell above (same shape of row only)."""
+    name_text = fields.get(KW, "")
+    name2_text = fields.get(KW2, "")
+    if name_text:
+        name = _Cell(name_text)
+    elif prev is not None and prev.heading_id == heading_id and prev.wide == wide:
+        name = prev.name  # vertically merged: later text in it belongs to all its tasks
+    else:
+        name = _Cell()
+    split = wide and not (name_text and not name2_text)
+    name2 = _Cell(name2_text) if split else None
+    if not split and name2_text:
+        name.add(name2_text, sentence=False)
+    return _Draft(seq=seq, row=rownum, heading_id=heading_id, name=name, name2=name2, wide=wide)
+
+
+def _continue_names(draft: _Draft, fields: dict[str, str]) -> None:
+    """Name text in a continuation row: a word cut by a page or line break, joined directly."""
+    for role in (KW, KW2):
+        piece = fields.get(role, "")
+        if not piece:
+            continue
+        target = draft.name2 if role == KW2 and draft.name2 is not None else draft.name
+        target.add(piece, sentence=False)
+
+
+def _key_work(draft: _Draft) -> str:
+    first = draft.name.text
+    second = draft.name2.text if draft.name2 is not None else ""
+    if first and second:
+        return f"{first}：{second}"
+    return first or second
+
+
+def _finish(draft: _Draft, year: int | None, source: str, warnings: list[ParseWarning]) -> Task:
+    lead = split_unit_list(draft.text("lead"))
+    coop = [u for u in split_unit_list(draft.text("coop")) if u not in lead]
+    deadline_text = "；".join(p.strip() for p in draft.text("deadline").split("\n") if p.strip())
+    deadline = parse_deadline(deadline_text, year=year) if deadline_text else Deadline()
+    notes = draft.text("progress")
+    extra = draft.text("notes")
+    task = Task(
+        id=new_id(), seq=draft.seq, heading_id=draft.heading_id, key_work=_key_work(draft),
+        content=draft.text("content"), metric=draft.text("metric"), lead_units=lead, coop_units=coop,
+        deadline=deadline, notes="\n".join(x for x in (notes, extra) if x),
+    )
+    where = f"第{draft.row}行（序号{draft.seq}）"
+    if not lead:
+        warnings.append(ParseWarning(where, "未找到责任单位（no lead unit）"))
+    if deadline.kind == "none":
+        reason = f"完成时限“{deadline_text}”无法识别" if deadline_text else "未找到完成时限（no deadline）"
+        warnings.append(ParseWarning(where, reason))
+    if not task.content and not task.key_work:
+        warnings.append(ParseWarning(where, "任务没有内容（empty task）"))
+    return task
+
+
+def _year_from(drafts: list[_Draft]) -> int | None:
+    for draft in drafts:
+        m = _YEAR_RE.search(draft.text("deadline"))
+        if m:
+            return int(m.group(1))
+    return None
+
+
+def _rounds(texts: list[str], year: int | None) -> list[Round]:
+    found: list[Round] = []
+    for text in texts:
+        for r in find_rounds(text, year=year):
+            if r.name not in {x.name for x in found}:
+                found.append(r)
+    return found
+
+
+def _units(tasks: list[Task]) -> list[Unit]:
+    seen: dict[str, Unit] = {}
+    for task in tasks:
+        for name in [*task.lead_units, *task.coop_units]:
+            if name not in seen:
+                seen[name] = Unit(name=name, kind=unit_kind(name))
+    return list(seen.values())
+
+
+def _excerpt(row: Sequence[str]) -> str:
+    text = " ".join(c for c in row if c)
+    return text if len(text) <= 40 else text[:40] + "…"

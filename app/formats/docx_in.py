@@ -1,0 +1,345 @@
+"""Read a Word (.docx) plan: body paragraphs and tables in order, numbering rendered.
+
+Headings numbered by Word's automatic list numbering carry no "一、" in their text;
+the numbering lives in numbering.xml (num → abstractNum → lvl). We render it back
+into the paragraph text so the outline parser sees what the reader sees. Tables are
+flattened to text grids the task-table parser reads like a spreadsheet: a
+horizontally merged cell appears once (its other grid positions are empty), a
+vertically merged continuation is empty (the parser treats that as "same as above").
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+from app.errors import InputError
+from app.formats.table_in import MAX_UNCOMPRESSED
+
+NOT_A_DOCX = "不是有效的 Word 文档（.docx）（not a valid Word document）"
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+_w = "{%s}" % W
+
+
+def q(tag: str) -> str:
+    return _w + tag
+
+
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True, huge_tree=False)
+
+_CN_DIGITS = "零一二三四五六七八九"
+_TIANGAN = "甲乙丙丁戊己庚辛壬癸"
+
+
+@dataclass
+class DocxContent:
+    """Body content in order: blocks are str (paragraph) or list[list[str]] (table)."""
+
+    blocks: list[str | list[list[str]]] = field(default_factory=list)
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [b for b in self.blocks if isinstance(b, str)]
+
+    @property
+    def tables(self) -> list[list[list[str]]]:
+        return [b for b in self.blocks if not isinstance(b, str)]
+
+
+def chinese_number(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 105 → 一百零五 (chineseCounting style)."""
+    if n <= 0:
+        return str(n)
+    if n < 10:
+        return _CN_DIGITS[n]
+    if n < 20:
+        return "十" + (_CN_DIGITS[n % 10] if n % 10 else "")
+    if n < 100:
+        return _CN_DIGITS[n // 10] + "十" + (_CN_DIGITS[n % 10] if n % 10 else "")
+    if n < 1000:
+        rest = n % 100
+        head = _CN_DIGITS[n // 100] + "百"
+        if rest == 0:
+            return head
+        if rest < 10:
+            return head + "零" + _CN_DIGITS[rest]
+        tail = chinese_number(rest)
+        return head + ("一" + tail if rest < 20 else tail)
+    return str(n)
+
+
+def _roman(n: int) -> str:
+    vals = [(1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+            (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
+    out = ""
+    for v, s in vals:
+        while n >= v:
+            out += s
+            n -= v
+    return out
+
+
+def _letters(n: int) -> str:
+    n = max(n, 1)
+    return chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1)
+
+
+def format_number(n: int, fmt: str) -> str:
+    """One counter value in a Word numFmt."""
+    if fmt in ("chineseCounting", "chineseCountingThousand", "chineseLegalSimplified", "taiwaneseCounting",
+               "taiwaneseCountingThousand", "ideographDigital", "japaneseCounting"):
+        return chinese_number(n)
+    if fmt in ("ideographTraditional",):
+        return _TIANGAN[(n - 1) % 10]
+    if fmt == "decimalEnclosedCircle" or fmt == "decimalEnclosedCircleChinese":
+        return chr(0x2460 + n - 1) if 1 <= n <= 20 else str(n)
+    if fmt == "decimalFullWidth" or fmt == "decimalFullWidth2":
+        return "".join(chr(ord(c) - 0x30 + 0xFF10) for c in str(n))
+    if fmt == "decimalEnclosedParen":
+        return f"({n})"
+    if fmt == "decimalZero":
+        return f"{n:02d}"
+    if fmt == "lowerLetter":
+        return _letters(n)
+    if fmt == "upperLetter":
+        return _letters(n).upper()
+    if fmt == "lowerRoman":
+        return _roman(n).lower()
+    if fmt == "upperRoman":
+        return _roman(n)
+    if fmt in ("none", "bullet"):
+        return ""
+    return str(n)
+
+
+@dataclass
+class _Level:
+    start: int = 1
+    fmt: str = "decimal"
+    text: str = "%1."
+    is_lgl: bool = False
+
+
+class Numbering:
+    """Word list numbering: definitions from numbering.xml and running counters per numId."""
+
+    def __init__(self, numbering_xml: etree._Element | None, styles_xml: etree._Element | None) -> None:
+        self.abstract: dict[str, dict[int, _Level]] = {}
+        self.nums: dict[str, tuple[str, dict[int, int]]] = {}
+        self.style_numpr: dict[str, tuple[str | None, int | None]] = {}
+        self.style_based: dict[str, str] = {}
+        self.counters: dict[str, dict[int, int]] = {}
+        if numbering_xml is not None:
+            self._read_numbering(numbering_xml)
+        if styles_xml is not None:
+            self._read_styles(styles_xml)
+
+    def _read_numbering(self, root: etree._Element) -> None:
+        for abstract in root.iter(q("abstractNum")):
+            levels: dict[int, _Level] = {}
+            for lvl in abstract.findall(q("lvl")):
+                level = _Level()
+                ilvl = int(lvl.get(q("ilvl"), "0"))
+                if (el := lvl.find(q("start"))) is not None:
+                    level.start = int(el.get(q("val"), "1"))
+                if (el := lvl.find(q("numFmt"))) is not None:
+                    level.fmt = el.get(q("val"), "decimal")
+                if (el := lvl.find(q("lvlText"))) is not None:
+                    level.text = el.get(q("val"), "")
+                level.is_lgl = lvl.find(q("isLgl")) is not None
+                levels[ilvl] = level
+            self.abstract[abstract.get(q("abstractNumId"), "")] = levels
+        for num in root.iter(q("num")):
+            aid = num.find(q("abstractNumId"))
+            overrides: dict[int, int] = {}
+            for ov in num.findall(q("lvlOverride")):
+                so = ov.find(q("startOverride"))
+                if so is not None:
+                    overrides[int(ov.get(q("ilvl"), "0"))] = int(so.get(q("val"), "1"))
+            self.nums[num.get(q("numId"), "")] = (aid.get(q("val"), "") if aid is not None else "", overrides)
+
+    def _read_styles(self, root: etree._Element) -> None:
+        for style in root.iter(q("style")):
+            sid = style.get(q("styleId"), "")
+            based = style.find(q("basedOn"))
+            if based is not None:
+                self.style_based[sid] = based.get(q("val"), "")
+            numpr = style.find(f"{q('pPr')}/{q('numPr')}")
+            if numpr is not None:
+                self.style_numpr[sid] = _numpr_values(numpr)
+
+    def _style_numpr(self, style_id: str) -> tuple[str | None, int | None]:
+        seen: set[str] = set()
+        num_id: str | None = None
+        ilvl: int | None = None
+        while style_id and style_id not in seen:
+            seen.add(style_id)
+            sn, sl = self.style_numpr.get(style_id, (None, None))
+            num_id = num_id if num_id is not None else sn
+            ilvl = ilvl if ilvl is not None else sl
+            style_id = self.style_based.get(style_id, "")
+        return num_id, ilvl
+
+    def label(self, p: etree._Element) -> str:
+        """The rendered number of paragraph `p` ("一、", "（二）", "3.") and advance the counters."""
+        ppr = p.find(q("pPr"))
+        num_id: str | None = None
+        ilvl: int | None = None
+        style_id = ""
+        if ppr is not None:
+            numpr = ppr.find(q("numPr"))
+            if numpr is not None:
+                num_id, ilvl = _numpr_values(numpr)
+            ps = ppr.find(q("pStyle"))
+            if ps is not None:
+                style_id = ps.get(q("val"), "")
+        if style_id and (num_id is None or ilvl is None):
+            sn, sl = self._style_numpr(style_id)
+            num_id = num_id if num_id is not None else sn
+            ilvl = ilvl if ilvl is not None else sl
+        if not num_id or num_id == "0" or num_id not in self.nums:
+            return ""
+        ilvl = ilvl or 0
+        abstract_id, overrides = self.nums[num_id]
+        levels = self.abstract.get(abstract_id, {})
+        if ilvl not in levels:
+            return ""
+        counters = self.counters.setdefault(num_id, {})
+
+        def start_of(level: int) -> int:
+            return overrides.get(level, levels[level].start if level in levels else 1)
+
+        counters[ilvl] = counters[ilvl] + 1 if ilvl in counters else start_of(ilvl)
+        for deeper in [k for k in counters if k > ilvl]:
+            del counters[deeper]  # a lower level restarts after a higher one
+        level = levels[ilvl]
+        if level.fmt == "bullet":
+            return ""
+        text = level.text
+        for ref in range(9, -1, -1):
+            token = f"%{ref + 1}"
+            if token not in text:
+                continue
+            value = counters.get(ref, start_of(ref))
+            fmt = "decimal" if level.is_lgl else (levels[ref].fmt if ref in levels else "decimal")
+            text = text.replace(token, format_number(value, fmt))
+        return text
+
+
+def _numpr_values(numpr: etree._Element) -> tuple[str | None, int | None]:
+    nid = numpr.find(q("numId"))
+    lvl = numpr.find(q("ilvl"))
+    return (nid.get(q("val")) if nid is not None else None, int(lvl.get(q("val"), "0")) if lvl is not None else None)
+
+
+def paragraph_text(p: etree._Element) -> str:
+    """Visible text of a w:p: runs, hyperlinks, tabs and breaks; no deleted text, no fallbacks."""
+    parts: list[str] = []
+
+    def walk(el: etree._Element) -> None:
+        for child in el:
+            tag = child.tag
+            if not isinstance(tag, str):
+                continue
+            if tag == q("t"):
+                parts.append(child.text or "")
+            elif tag == q("tab"):
+                parts.append("\t")
+            elif tag in (q("br"), q("cr")):
+                parts.append("\n")
+            elif tag == q("noBreakHyphen"):
+                parts.append("-")
+            elif tag in (q("del"), q("pPr"), q("rPr"), "{%s}Fallback" % MC, q("instrText")):
+                continue
+            else:
+                walk(child)
+
+    walk(p)
+    return "".join(parts)
+
+
+class _Reader:
+    def __init__(self, numbering: Numbering) -> None:
+        self.numbering = numbering
+
+    def paragraph(self, p: etree._Element) -> str:
+        return self.numbering.label(p) + paragraph_text(p)
+
+    def table(self, tbl: etree._Element) -> list[list[str]]:
+        rows: list[list[str]] = []
+        for tr in tbl.findall(q("tr")):
+            row: list[str] = []
+            trpr = tr.find(q("trPr"))
+            if trpr is not None and (gb := trpr.find(q("gridBefore"))) is not None:
+                row.extend([""] * int(gb.get(q("val"), "0")))
+            for tc in tr.iter(q("tc")):
+                if tc.getparent() is not tr and tc.getparent().tag != q("sdtContent"):
+                    continue  # a nested table's cell
+                tcpr = tc.find(q("tcPr"))
+                span = 1
+                vcontinue = False
+                if tcpr is not None:
+                    if (gs := tcpr.find(q("gridSpan"))) is not None:
+                        span = max(1, int(gs.get(q("val"), "1")))
+                    if (vm := tcpr.find(q("vMerge"))) is not None:
+                        vcontinue = vm.get(q("val"), "continue") == "continue"
+                text = "" if vcontinue else self.cell_text(tc)
+                row.append(text)
+                row.extend([""] * (span - 1))
+            rows.append(row)
+        return rows
+
+    def cell_text(self, tc: etree._Element) -> str:
+        lines = []
+        for child in tc:
+            if child.tag == q("p"):
+                lines.append(self.paragraph(child))
+            elif child.tag == q("tbl"):
+                lines.extend("\t".join(r) for r in self.table(child))
+        return "\n".join(lines).strip("\n")
+
+    def body(self, body: etree._Element, out: list) -> None:
+        for child in body:
+            if child.tag == q("p"):
+                out.append(self.paragraph(child))
+            elif child.tag == q("tbl"):
+                out.append(self.table(child))
+            elif child.tag in (q("sdt"), q("customXml")):
+                content = child.find(q("sdtContent")) if child.tag == q("sdt") else child
+                if content is not None:
+                    self.body(content, out)
+
+
+def _load(archive: zipfile.ZipFile, name: str) -> etree._Element | None:
+    try:
+        data = archive.read(name)
+    except KeyError:
+        return None
+    return etree.fromstring(data, _PARSER)
+
+
+def read_docx(path: str | Path) -> DocxContent:
+    """Paragraphs (numbering rendered) and tables of a .docx body, in order."""
+    path = Path(path)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+            if total > MAX_UNCOMPRESSED:
+                raise InputError(path, f"文件解压后过大（{total // (1024 * 1024)} MB），拒绝读取（possible zip bomb）")
+            document = _load(archive, "word/document.xml")
+            if document is None:
+                raise InputError(path, f"{NOT_A_DOCX}：缺少 word/document.xml")
+            numbering = Numbering(_load(archive, "word/numbering.xml"), _load(archive, "word/styles.xml"))
+    except InputError:
+        raise
+    except (zipfile.BadZipFile, etree.XMLSyntaxError, OSError, ValueError) as exc:
+        raise InputError(path, NOT_A_DOCX) from exc
+    body = document.find(q("body"))
+    content = DocxContent()
+    if body is not None:
+        _Reader(numbering).body(body, content.blocks)
+    return content
