@@ -1,0 +1,391 @@
+"""Prose plans (政务公开工作要点, 活动方案) → a ledger tree of headings and tasks.
+
+The shape every seed shares: a cover part (web menus, cover letter, title), then a body
+numbered 一、 / （一） / 1., then closing paragraphs and page footer. Decisions:
+
+* The plan title is the last stand-alone line before the body that reads like a plan
+  name ("…2018年…工作要点", "…活动方案"), minus "(征求意见稿)", "关于印发" and "的通知".
+  Year: from the title, else the first "20xx年" of the body.
+* Numbered items of level 3 ("1．", "2、") are tasks; their key work is the title of the
+  heading they sit under. A heading with no numbered children and text of its own (run-on
+  "（三）加强行政执法信息公开。修订完善…" or paragraphs under it) is one task whose key work
+  is its title; its seq is its position under that heading ("1"), like numbered siblings.
+* Text between a heading and its first child is a preamble; text after a task's
+  annotation that starts no new item is a closing paragraph. Neither is a task; both are
+  reported as warnings with their line, so nothing disappears silently. Page chrome
+  (menus, 扫一扫, contact lines) is dropped without warning; the body ends at footer chrome.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from app.core import outline
+from app.core.annotations import find_annotation
+from app.core.deadlines import find_deadline_in_text
+from app.core.records import Deadline, Heading, LedgerDocument, ParseWarning, Task, Unit, new_id
+from app.core.rounds import find_rounds
+from app.core.text import clean_text
+from app.core.units import UnitDirectory, normalize_unit_name, unit_kind
+
+# --- page chrome -------------------------------------------------------------------------
+
+# Footer markers: once the body has started, the document ends at the first of these.
+_PAGE_END_RE = re.compile(
+    r"^(?:扫一扫|返回顶部|相关链接|上一篇|下一篇|【?打印|【?关闭|关闭窗口|打印本页|分享到|版权所有|Copyright|©"
+    r"|主办单位|主办[:：]|承办单位|网站标识码|网站地图|联系我们|附件下载|\S*ICP备|\S*公网安备)",
+    re.IGNORECASE,
+)
+_CHROME_RE = re.compile(
+    r"^(?:发布时间|发表日期|发文日期|发布日期|来源[:：]|作者[:：]|浏览次数|点击数|阅读次数|访问量|字号|【?字体"
+    r"|信息来源|当前位置|您的位置|您现在的位置|首页\s*[>＞›»]|联系人[:：]|联系电话|电话[:：]|传真[:：]|邮箱[:：]"
+    r"|电子邮箱|地址[:：]|邮编[:：]|欢迎光临|欢迎访问|无障碍|长者版|登录|注册|搜索)"
+)
+_MENU_TOKEN_MAX = 8
+
+
+def is_page_end(line: str) -> bool:
+    """A footer line of a web page: nothing after it belongs to the plan."""
+    return bool(_PAGE_END_RE.match(line.strip()))
+
+
+def is_chrome_line(line: str) -> bool:
+    """Menus, bylines, contact and footer lines of a saved web page (never plan text)."""
+    s = line.strip()
+    if not s:
+        return False
+    if is_page_end(s) or _CHROME_RE.match(s):
+        return True
+    tokens = s.split()
+    # A menu: several short words side by side, no sentence punctuation.
+    return (
+        len(tokens) >= 3
+        and all(len(t) <= _MENU_TOKEN_MAX for t in tokens)
+        and not re.search(r"[，。；：,;:、（）()]", s)
+        and not outline.classify_line(s).is_numbered
+    )
+
+
+def drop_chrome(lines: list[str]) -> list[str]:
+    """`lines` without chrome lines (used by the web-page reader before parsing)."""
+    return [line for line in lines if not is_chrome_line(line)]
+
+
+# --- title and year ----------------------------------------------------------------------
+
+_PLAN_WORDS = r"(?:工作要点|要点|实施方案|活动方案|工作方案|方案|工作计划|计划|任务落实台账|台账|任务分解表|分解表|任务清单|清单|工作安排|安排|实施意见)"
+_TITLE_RE = re.compile(rf"(?:19|20)\d{{2}}\s*年.{{0,40}}{_PLAN_WORDS}")
+_DRAFT_RE = re.compile(r"\s*[（(【\[]?\s*(?:征求意见稿|送审稿|讨论稿|草稿|草案|修改稿|代拟稿)\s*[）)】\]]?\s*$")
+_YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年")
+
+
+def clean_title(line: str) -> str:
+    """"关于印发《X》的通知 (征求意见稿)" → "X"."""
+    s = _DRAFT_RE.sub("", line.strip())
+    s = re.sub(r"^关于印发", "", s)
+    s = re.sub(r"的通知$", "", s)
+    return _DRAFT_RE.sub("", s.strip("《》 ")).strip("《》 ")
+
+
+def _title_candidate(line: str) -> str:
+    s = clean_title(line)
+    if not s or len(s) > 60 or re.search(r"[，,。；;：:]", s) or outline.classify_line(s).is_numbered:
+        return ""
+    return s if _TITLE_RE.search(s) and re.search(rf"{_PLAN_WORDS}$", s) else ""
+
+
+def find_title(lines: list[str]) -> tuple[str, int]:
+    """(title, index of its line) among `lines` (the part before the body); ("", -1) if none."""
+    for i in range(len(lines) - 1, -1, -1):
+        title = _title_candidate(lines[i])
+        if title:
+            return title, i
+    for i, line in enumerate(lines):  # a title quoted inside the cover letter
+        for quoted in re.findall(r"《([^《》]{4,60})》", line):
+            title = _title_candidate(quoted)
+            if title:
+                return title, -1
+    return "", -1
+
+
+# --- the body ----------------------------------------------------------------------------
+
+
+@dataclass
+class _OpenHeading:
+    heading: Heading
+    line_no: int
+    body: list[tuple[int, str]] = field(default_factory=list)
+    body_closed: bool = False  # its text already carried an annotation
+    has_children: bool = False
+    task_count: int = 0
+
+
+@dataclass
+class _PendingTask:
+    seq: str
+    line_no: int
+    owner: _OpenHeading | None
+    key_work: str
+    lines: list[tuple[int, str]]
+    closed: bool = False
+
+
+class _Builder:
+    """Walks body lines once, keeping the open headings and the task being read."""
+
+    def __init__(self, doc: LedgerDocument) -> None:
+        self.doc = doc
+        self.year = doc.year
+        self.stack: list[_OpenHeading] = []
+        self.task: _PendingTask | None = None
+        self.directory = UnitDirectory()
+
+    # warnings
+    def warn(self, line_no: int, message: str) -> None:
+        self.doc.warnings.append(ParseWarning(location=f"第{line_no}行", message=message))
+
+    def _skip_text(self, line_no: int, text: str, why: str) -> None:
+        if not is_chrome_line(text):
+            self.warn(line_no, f"{why}，未作为任务导入：“{_short(text)}”")
+
+    # structure
+    def heading(self, line_no: int, kind: outline.LineKind) -> None:
+        self.close_task()
+        while self.stack and self.stack[-1].heading.level >= kind.level:
+            self.close_heading(self.stack.pop())
+        parent = self._adopt_child()
+        title, tail = outline.split_heading_title(kind.rest)
+        heading = Heading(
+            id=new_id(),
+            number=kind.number,
+            title=title,
+            parent_id=parent.heading.id if parent else None,
+            level=kind.level,
+        )
+        self.doc.headings.append(heading)
+        opened = _OpenHeading(heading=heading, line_no=line_no)
+        if tail:
+            opened.body.append((line_no, tail))
+            opened.body_closed = find_annotation(tail, year=self.year) is not None
+        self.stack.append(opened)
+
+    def _adopt_child(self) -> _OpenHeading | None:
+        """The current heading gets a child: its own text so far was a preamble."""
+        if not self.stack:
+            return None
+        parent = self.stack[-1]
+        if not parent.has_children:
+            for no, text in parent.body:
+                self._skip_text(no, text, "章节导语")
+            parent.body.clear()
+            parent.has_children = True
+        return parent
+
+    def item(self, line_no: int, kind: outline.LineKind) -> None:
+        self.close_task()
+        owner = self._adopt_child()
+        self.task = _PendingTask(
+            seq=str(kind.value),
+            line_no=line_no,
+            owner=owner,
+            key_work=owner.heading.title if owner else "",
+            lines=[(line_no, kind.rest)],
+            closed=find_annotation(kind.rest, year=self.year) is not None,
+        )
+
+    def text(self, line_no: int, text: str) -> None:
+        if self.task is not None:
+            if self.task.closed:
+                self._skip_text(line_no, text, "任务之后的段落（结束语或无法归属的文字）")
+            else:
+                self.task.lines.append((line_no, text))
+                self.task.closed = find_annotation(text, year=self.year) is not None
+            return
+        if self.stack and not self.stack[-1].has_children:
+            top = self.stack[-1]
+            if top.body_closed:
+                self._skip_text(line_no, text, "任务之后的段落（结束语或无法归属的文字）")
+            else:
+                top.body.append((line_no, text))
+                top.body_closed = find_annotation(text, year=self.year) is not None
+            return
+        self._skip_text(line_no, text, "无法归属的段落")
+
+    def _units(self, names: list[str]) -> list[str]:
+        out: list[str] = []
+        for raw in names:
+            name = _canonical(self.directory, raw)
+            if name and name not in out:
+                out.append(name)
+        return out
+
+    # tasks
+    def close_task(self) -> None:
+        if self.task is None:
+            return
+        pending, self.task = self.task, None
+        if pending.owner is not None:
+            pending.owner.task_count += 1
+        self._emit(pending)
+
+    def close_heading(self, opened: _OpenHeading) -> None:
+        if opened.has_children or not opened.body:
+            return
+        opened.task_count += 1
+        self._emit(
+            _PendingTask(
+                seq=str(opened.task_count),
+                line_no=opened.line_no,
+                owner=opened,
+                key_work=opened.heading.title,
+                lines=opened.body,
+            )
+        )
+
+    def finish(self) -> None:
+        self.close_task()
+        while self.stack:
+            self.close_heading(self.stack.pop())
+
+    def _emit(self, pending: _PendingTask) -> None:
+        text = "\n".join(t for _, t in pending.lines).strip()
+        ann = find_annotation(text, year=self.year)
+        content = ann.remove_from(text) if ann else text
+        lead = self._units(ann.lead_units) if ann else []
+        coop = [u for u in self._units(ann.coop_units) if u not in lead] if ann else []
+        deadline = _deadline(ann, content, self.year)
+        task = Task(
+            id=new_id(),
+            seq=pending.seq,
+            heading_id=pending.owner.heading.id if pending.owner else None,
+            key_work=pending.key_work,
+            content=content,
+            lead_units=lead,
+            coop_units=coop,
+            deadline=deadline,
+        )
+        self.doc.tasks.append(task)
+        label = f"任务{pending.seq}“{_short(content or pending.key_work, 16)}”"
+        if not lead:
+            self.warn(pending.line_no, f"{label}未找到牵头/责任单位")
+        if deadline.kind == "none":
+            self.warn(pending.line_no, f"{label}未找到完成时限")
+
+
+def _short(text: str, limit: int = 24) -> str:
+    text = text.replace("\n", " ")
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+# "发改局相关部门配合落实": the named unit, with its related departments implied.
+_UNIT_WITH_RELATED_RE = re.compile(r"^(.+?(?:局|办|委|中心|院|室))(?:等)?(?:相关|有关)部门$")
+
+
+def _canonical(directory: UnitDirectory, raw: str) -> str:
+    """One spelling per unit across the plan ("县政府办公室" = "县人民政府办公室" once seen)."""
+    name = normalize_unit_name(raw)
+    m = _UNIT_WITH_RELATED_RE.match(name)
+    if m:
+        name = m.group(1)
+    if not name:
+        return ""
+    found = directory.resolve(name)
+    if found is None:
+        directory.add(Unit(name=name, kind=unit_kind(name)))
+        return name
+    if found != name:
+        try:
+            directory.add_alias(found, name)
+        except ValueError:
+            pass
+    return found
+
+
+# "确保今年8月份如期全面完成": a month named for completion, which core.deadlines does not read.
+_MONTH_DONE_RE = re.compile(r"(?:今年|本年|(\d{4})年)(\d{1,2})月份?(?:底|末)?(?:前|内)?[^。；;]{0,8}?完成")
+
+
+def _month_done(content: str, year: int | None) -> Deadline | None:
+    m = _MONTH_DONE_RE.search(content)
+    y = int(m.group(1)) if m and m.group(1) else year
+    if not m or y is None or not 1 <= int(m.group(2)) <= 12:
+        return None
+    month = int(m.group(2))
+    return Deadline(text=m.group(0), date=date(y, month, calendar.monthrange(y, month)[1]), kind="date")
+
+
+def _deadline(ann, content: str, year: int | None) -> Deadline:
+    """The annotation's deadline if it says one, else one written inside the task text."""
+    if ann is not None and ann.deadline is not None and ann.deadline.kind != "none":
+        return ann.deadline
+    found = find_deadline_in_text(content, year=year) or _month_done(content, year)
+    if found is not None and found.kind != "none":
+        return found
+    if ann is not None and ann.deadline_text:
+        return Deadline(text=ann.deadline_text, kind="none")
+    return Deadline()
+
+
+# --- entry point -------------------------------------------------------------------------
+
+
+def _body_start(kinds: list[outline.LineKind], start: int) -> int:
+    """Index of the first line of the body: the first number of the top outline level used."""
+    levels = [k.level for k in kinds[start:] if k.is_numbered and k.level <= outline.LEVEL_ITEM]
+    if not levels:
+        return -1
+    top = min(levels)
+    return next(i for i in range(start, len(kinds)) if kinds[i].is_numbered and kinds[i].level == top)
+
+
+def parse_prose_plan(lines: list[str], *, source_name: str) -> LedgerDocument:
+    """Parse the lines of a prose plan (text file, web page, Word paragraphs) into a ledger.
+
+    Line numbers in warnings count from 1 over `lines` as given.
+    """
+    cleaned = [clean_text(line) for line in lines]
+    kinds = [outline.classify_line(line) for line in cleaned]
+    first_body = _body_start(kinds, 0)
+    title, title_at = find_title(cleaned[: first_body if first_body >= 0 else len(cleaned)])
+    start = _body_start(kinds, title_at + 1) if title_at >= 0 else first_body
+
+    doc = LedgerDocument(title=title)
+    year_match = _YEAR_RE.search(title) or _YEAR_RE.search("\n".join(cleaned[max(start, 0):]))
+    doc.year = int(year_match.group(1)) if year_match else None
+    if not title:
+        doc.title = re.sub(r"[_-][0-9a-f]{8,}$", "", source_name.rsplit(".", 1)[0])
+        doc.warnings.append(ParseWarning(location="", message="未找到方案标题，暂用文件名作标题"))
+
+    builder = _Builder(doc)
+    end = len(cleaned)
+    if start >= 0:
+        for i in range(start, len(cleaned)):
+            line, kind = cleaned[i], kinds[i]
+            if kind.is_blank:
+                continue
+            if is_page_end(line):
+                end = i
+                break
+            if kind.is_numbered and kind.level <= outline.LEVEL_SUBSECTION:
+                builder.heading(i + 1, kind)
+            elif kind.is_numbered and kind.level == outline.LEVEL_ITEM:
+                builder.item(i + 1, kind)
+            else:
+                builder.text(i + 1, line)
+        builder.finish()
+    if not doc.tasks:
+        doc.warnings.append(ParseWarning(location=source_name, message="未找到任何任务（no tasks found）"))
+
+    doc.rounds = find_rounds("\n".join(cleaned[:end]), year=doc.year)
+    doc.units = builder.directory.units()
+    doc.warnings.sort(key=_warning_order)
+    return doc
+
+
+def _warning_order(warning: ParseWarning) -> int:
+    m = re.match(r"第(\d+)行", warning.location)
+    return int(m.group(1)) if m else 0
