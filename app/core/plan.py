@@ -294,6 +294,10 @@ def _canonical(directory: UnitDirectory, raw: str) -> str:
     if not name:
         return ""
     found = directory.resolve(name)
+    if found is None and "（" not in name:
+        # "各部门单位" is "各部门（单位）" with its brackets lost
+        bare = {re.sub(r"[（）]", "", n): n for n in directory.names() if "（" in n}
+        found = bare.get(name)
     if found is None:
         directory.add(Unit(name=name, kind=unit_kind(name)))
         return name
