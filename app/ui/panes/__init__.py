@@ -1,0 +1,1 @@
+"""The window's panes: task detail and progress editor."""
