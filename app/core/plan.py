@@ -60,9 +60,10 @@ def is_chrome_line(line: str) -> bool:
     if is_page_end(s) or _CHROME_RE.match(s):
         return True
     tokens = s.split()
-    # A menu: several short words side by side, no sentence punctuation.
+    # A menu: several short words side by side, no sentence punctuation (a tab means table cells).
     return (
-        len(tokens) >= 3
+        "\t" not in s
+        and len(tokens) >= 3
         and all(len(t) <= _MENU_TOKEN_MAX for t in tokens)
         and not re.search(r"[，。；：,;:、（）()]", s)
         and not outline.classify_line(s).is_numbered

@@ -1,0 +1,93 @@
+"""Saved web pages: seeds 002/003/004 wrapped in page chrome give the same ledger as the .txt."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import pytest
+
+from app.core.plan import parse_prose_plan
+from app.errors import InputError
+from app.formats.html_in import html_lines, read_html
+from tests.conftest import SEED_FILES
+from tests.core.test_plan_prose import assert_same_as_golden
+
+MENU = """<div class="top"><ul><li><a href="/">首页</a></li><li><a href="/xxgk">政府信息公开</a></li>
+<li><a href="/news">新闻中心</a></li><li><a href="/bs">网上办事</a></li></ul></div>
+<nav><a href="/a">互动交流</a> <a href="/b">走进县域</a></nav>"""
+FOOTER = """<div class="bottom"><p>扫一扫在手机打开当前页</p><p>联系电话：0954-5025777</p>
+<ul><li><a href="http://a">中卫市网站</a></li><li><a href="http://b">自治区网站</a></li></ul>
+<p>版权所有：某县人民政府办公室　宁ICP备05001234号</p></div>
+<footer>主办单位：某县人民政府</footer>"""
+
+
+def seed_page(key: str, *, charset: str | None, encoding: str) -> bytes:
+    lines = SEED_FILES[key].read_text(encoding="utf-8").split("\n")
+    paragraphs = "\n".join(f"<p>{html.escape(line)}</p>" if line.strip() else "<p>&nbsp;</p>" for line in lines)
+    meta = f'<meta http-equiv="Content-Type" content="text/html; charset={charset}">' if charset else ""
+    page = (
+        f"<!DOCTYPE html><html><head>{meta}<title>政务公开</title><style>p {{ margin: 0 }}</style>"
+        f"<script>var menu = '首页 新闻';</script></head><body>{MENU}"
+        f'<div class="article"><div class="content">{paragraphs}</div></div>{FOOTER}'
+        "<script>document.write('扫一扫')</script></body></html>"
+    )
+    return page.encode(encoding)
+
+
+VARIANTS = [
+    ("002", None, "gb18030"),  # GBK without any declaration: detected
+    ("003", "utf-8", "utf-8"),
+    ("004", "gb2312", "gb18030"),  # declared gb2312, characters beyond it
+]
+
+
+@pytest.mark.parametrize(("key", "charset", "encoding"), VARIANTS, ids=[v[0] for v in VARIANTS])
+def test_seed_page_gives_golden_result(tmp_path: Path, key, charset, encoding):
+    page = tmp_path / f"{key}.html"
+    page.write_bytes(seed_page(key, charset=charset, encoding=encoding))
+    lines = read_html(page)
+    assert not any("首页" in line or "ICP" in line or "主办单位" in line for line in lines)
+    doc = parse_prose_plan(lines, source_name=page.name)
+    assert_same_as_golden(doc, key)
+    assert not any("扫一扫" in str(w) or "联系电话" in str(w) for w in doc.warnings)
+
+
+def test_block_elements_make_lines_and_inline_elements_do_not():
+    markup = """<html><body><div><h1>某县2024年政务公开<span>工作要点</span></h1>
+    <p>一、加强
+    决策公开</p><p>1.第一项<br>第二行</p><table><tr><th>序号</th><th>内容</th></tr>
+    <tr><td>1</td><td>做好<b>公开</b></td></tr></table></div></body></html>"""
+    assert html_lines(markup) == ["某县2024年政务公开工作要点", "一、加强决策公开", "1.第一项", "第二行", "序号\t内容", "1\t做好公开"]
+
+
+def test_hidden_and_furniture_elements_are_dropped():
+    markup = """<html><body><div id="breadcrumb">首页 > 意见征集</div>
+    <div style="display:none">隐藏文字</div><div class="share-box">分享到微信</div>
+    <!-- 注释 --><p>正文</p></body></html>"""
+    assert html_lines(markup) == ["正文"]
+
+
+def test_a_list_with_text_is_kept():
+    markup = "<html><body><ul><li>第一条要求</li><li><a href='#'>链接</a>说明</li></ul></body></html>"
+    assert html_lines(markup) == ["第一条要求", "链接说明"]
+
+
+def test_bom_and_utf16(tmp_path: Path):
+    page = tmp_path / "p.htm"
+    page.write_bytes("<html><body><p>一、标题</p></body></html>".encode("utf-16"))
+    assert read_html(page) == ["一、标题"]
+
+
+@pytest.mark.parametrize("content", [b"", b"   \n"])
+def test_empty_page_is_an_input_error(tmp_path: Path, content):
+    page = tmp_path / "empty.html"
+    page.write_bytes(content)
+    with pytest.raises(InputError) as err:
+        read_html(page)
+    assert "empty.html" in str(err.value)
+
+
+def test_missing_file_is_an_input_error(tmp_path: Path):
+    with pytest.raises(InputError):
+        read_html(tmp_path / "nope.html")
