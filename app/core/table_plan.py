@@ -27,7 +27,7 @@ from app.core.records import Deadline, Heading, LedgerDocument, ParseWarning, Ro
 from app.core.rounds import find_rounds
 from app.core.table_layout import KW, KW2, Layout, clean_cell, find_header, is_header_row, seq_value
 from app.core.text import clean_text
-from app.core.units import split_unit_list, unit_kind
+from app.core.units import UnitDirectory, split_unit_list, unit_kind
 
 _SECTION_RE = re.compile(r"^(?P<num>[一二三四五六七八九十百]{1,3}[、．.]|[（(][一二三四五六七八九十]{1,3}[）)]|第[一二三四五六七八九十]+[部分章节])\s*(?P<title>\S.*)$")
 _SENTENCE_END = "。；;！!？?：:"
@@ -184,10 +184,11 @@ def parse_task_table(
 
     year = doc.year or _year_from(drafts)
     doc.year = year
+    directory = UnitDirectory()
     for draft in drafts:
-        doc.tasks.append(_finish(draft, year, source_name, doc.warnings))
+        doc.tasks.append(_finish(draft, year, directory, doc.warnings))
     doc.rounds = _rounds(all_text, year)
-    doc.units = _units(doc.tasks)
+    doc.units = directory.units()
     return doc
 
 
@@ -227,9 +228,27 @@ def _key_work(draft: _Draft) -> str:
     return first or second
 
 
-def _finish(draft: _Draft, year: int | None, source: str, warnings: list[ParseWarning]) -> Task:
-    lead = split_unit_list(draft.text("lead"))
-    coop = [u for u in split_unit_list(draft.text("coop")) if u not in lead]
+def _canonical(directory: UnitDirectory, names: list[str], exclude: Sequence[str] = ()) -> list[str]:
+    """One spelling per unit across the table ("县商务工信局" = "县商务工业信息化局" once seen)."""
+    out: list[str] = []
+    for name in names:
+        found = directory.resolve(name)
+        if found is None:
+            directory.add(Unit(name=name, kind=unit_kind(name)))
+            found = name
+        elif found != name:
+            try:
+                directory.add_alias(found, name)
+            except ValueError:
+                pass
+        if found not in out and found not in exclude:
+            out.append(found)
+    return out
+
+
+def _finish(draft: _Draft, year: int | None, directory: UnitDirectory, warnings: list[ParseWarning]) -> Task:
+    lead = _canonical(directory, split_unit_list(draft.text("lead")))
+    coop = _canonical(directory, split_unit_list(draft.text("coop")), exclude=lead)
     deadline_text = "；".join(p.strip() for p in draft.text("deadline").split("\n") if p.strip())
     deadline = parse_deadline(deadline_text, year=year) if deadline_text else Deadline()
     notes = draft.text("progress")
@@ -265,15 +284,6 @@ def _rounds(texts: list[str], year: int | None) -> list[Round]:
             if r.name not in {x.name for x in found}:
                 found.append(r)
     return found
-
-
-def _units(tasks: list[Task]) -> list[Unit]:
-    seen: dict[str, Unit] = {}
-    for task in tasks:
-        for name in [*task.lead_units, *task.coop_units]:
-            if name not in seen:
-                seen[name] = Unit(name=name, kind=unit_kind(name))
-    return list(seen.values())
 
 
 def _excerpt(row: Sequence[str]) -> str:

@@ -1,0 +1,94 @@
+"""The table seeds in every form a clerk receives them: .xlsx, .csv, a Word table, .xls.
+
+Each form must give exactly the hand-checked golden result of the text seed.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from app.formats.plan_import import read_plan
+from app.formats.text_in import read_text
+from tests.formats.docx_builders import table_docx
+from tests.formats.golden_tables import assert_matches_golden
+
+
+def _rows(seed_path, key: str) -> list[list[str]]:
+    return [line.split("\t") for line in read_text(seed_path(key)).split("\n")]
+
+
+def _write_xlsx(path: Path, rows: list[list[str]]) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "台账"
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row, start=1):
+            if value:
+                ws.cell(row=r, column=c, value=int(value) if value.isdigit() else value)
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("key", ["000", "001"])
+def test_txt_form(seed_path, key):
+    assert_matches_golden(read_plan(seed_path(key)), key)
+
+
+@pytest.mark.parametrize("key", ["000", "001"])
+def test_xlsx_form(tmp_path, seed_path, key):
+    path = _write_xlsx(tmp_path / f"{key}.xlsx", _rows(seed_path, key))
+    assert_matches_golden(read_plan(path), key)
+
+
+@pytest.mark.parametrize("key", ["000", "001"])
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "gb18030"])
+def test_csv_form(tmp_path, seed_path, key, encoding):
+    path = tmp_path / f"{key}.csv"
+    with path.open("w", encoding=encoding, newline="") as fh:
+        csv.writer(fh).writerows(_rows(seed_path, key))
+    assert_matches_golden(read_plan(path), key)
+
+
+def test_xlsx_with_instruction_sheet_first(tmp_path, seed_path):
+    wb = openpyxl.Workbook()
+    wb.active.title = "填表说明"
+    wb.active["A1"] = "请各单位于每月5日前填报"
+    ws = wb.create_sheet("台账")
+    for row in _rows(seed_path, "000"):
+        ws.append([int(v) if v.isdigit() else (v or None) for v in row])
+    path = tmp_path / "000.xlsx"
+    wb.save(path)
+    assert_matches_golden(read_plan(path), "000")
+
+
+def test_word_table_form_of_000(tmp_path, seed_path):
+    rows = _rows(seed_path, "000")
+    header_at = next(i for i, r in enumerate(rows) if r[0] == "序号")
+    title = [r[0] for r in rows[:header_at] if r[0].strip()]
+    body = [r for r in rows[header_at:] if any(c.strip() for c in r)]
+    path = tmp_path / "000.docx"
+    table_docx(path, title, body)
+    assert_matches_golden(read_plan(path), "000")
+
+
+def test_xls_form_of_000_via_libreoffice(tmp_path, seed_path):
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice not installed (soffice), cannot make an .xls")
+    source = _write_xlsx(tmp_path / "000.xlsx", _rows(seed_path, "000"))
+    out = tmp_path / "out"
+    profile = (tmp_path / "lo-profile").as_uri()
+    subprocess.run(
+        [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "xls", "--outdir", str(out),
+         str(source)],
+        check=True, capture_output=True, timeout=180,
+    )
+    xls = out / "000.xls"
+    assert xls.is_file()
+    assert_matches_golden(read_plan(xls), "000")
