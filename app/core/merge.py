@@ -18,8 +18,9 @@ Pure Python: no Qt, no SQLAlchemy, no file formats.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from app.core.records import Progress
 
@@ -38,6 +39,26 @@ def norm_text(value: object) -> str:
         return ""
     s = str(value).replace("\r\n", "\n").replace("\r", "\n").replace("\u3000", " ")
     return "\n".join(line.rstrip() for line in s.split("\n")).strip()
+
+
+_DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
+
+
+def parse_done_date(text: str) -> str | None:
+    """A completion date as typed (2023-09-01, 2023/9/1, 2023.9.1, 2023年9月1日, an Excel serial)
+    → ISO text; "" for an empty cell; None when it cannot be read."""
+    text = norm_text(text)
+    if not text:
+        return ""
+    match = _DATE_RE.match(text)
+    try:
+        if match:
+            return date(int(match[1]), int(match[2]), int(match[3])).isoformat()
+        if text.isdigit() and 20000 < int(text) < 80000:  # a date cell saved without its format
+            return (date(1899, 12, 30) + timedelta(days=int(text))).isoformat()
+    except ValueError:
+        return None
+    return None
 
 
 @dataclass(frozen=True)

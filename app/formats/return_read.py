@@ -1,0 +1,240 @@
+"""Read a returned sheet (.xlsx/.xls/.ods via calamine, .docx via python-docx) as plain rows.
+
+The file is only read, never re-saved (a re-save would drop what Excel or WPS
+wrote). Hidden data is used when present; when the liaison copied the rows into a
+new workbook it is simply absent (`ReturnedSheet.hidden` is False) and the caller
+identifies unit, round and rows another way.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.core.merge import Values
+from app.errors import InputError
+from app.formats.return_sheet import DOCX_ID_PREFIX, DOCX_META_PREFIX, FORMAT_TAG, HEADERS, ID_HEADER, ROW_FIELDS
+from app.formats.table_in import check_zip, read_table_rows
+
+SHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
+WORD_SUFFIXES = {".docx"}
+SUPPORTED_SUFFIXES = SHEET_SUFFIXES | WORD_SUFFIXES
+NOT_A_RETURN = "不是填报表：找不到含“序号”“主要内容”“状态”“进展落实情况”的表头行（not a return sheet）"
+
+# Other spellings a liaison's own table may use for our columns.
+HEADER_ALIASES = {
+    "进展情况": "进展落实情况",
+    "落实情况": "进展落实情况",
+    "工作进展": "进展落实情况",
+    "完成情况": "状态",
+    "完成状态": "状态",
+    "进展状态": "状态",
+    "具体内容": "主要内容",
+    "任务内容": "主要内容",
+    "工作内容": "主要内容",
+    "编号": "序号",
+    "佐证资料": "佐证材料",
+    "职责": "本单位职责",
+    "时限": "完成时限",
+}
+_ID_RE = re.compile(re.escape(DOCX_ID_PREFIX) + r"([0-9A-Za-z-]+)")
+_TASK_ID_RE = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
+
+
+@dataclass
+class SentRow:
+    """What the hidden data says was sent for one task."""
+
+    task_id: str
+    row: int
+    seq: str
+    base: Values
+    fingerprint: str
+    columns: dict[str, str]
+
+
+@dataclass
+class ReadRow:
+    """One data row of the returned table."""
+
+    row: int
+    task_id: str | None  # from the hidden id column / hidden run, when present
+    cells: dict[str, str]  # header (canonical) → text; only columns the file has
+
+
+@dataclass
+class ReturnedSheet:
+    path: Path
+    kind: str  # "xlsx", "xls", "ods", "docx"
+    hidden: bool = False
+    ledger_id: str | None = None
+    unit: str | None = None
+    round: str | None = None
+    sent: dict[str, SentRow] = field(default_factory=dict)
+    rows: list[ReadRow] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)
+    preamble: str = ""  # text above the header row (title, 填报单位 lines)
+
+
+def canonical_header(text: str) -> str | None:
+    key = re.sub(r"\s+", "", text or "")
+    key = re.sub(r"[（(].*?[）)]", "", key) or key
+    if key in HEADERS or key == ID_HEADER:
+        return key
+    return HEADER_ALIASES.get(key)
+
+
+def _find_header(grid: list[list[str]], limit: int = 30) -> tuple[int, dict[int, str]] | None:
+    for r, row in enumerate(grid[:limit]):
+        cols: dict[int, str] = {}
+        for c, cell in enumerate(row):
+            name = canonical_header(cell)
+            if name and name not in cols.values():
+                cols[c] = name
+        names = set(cols.values())
+        if "序号" in names and "主要内容" in names and names & {"状态", "进展落实情况"}:
+            return r, cols
+    return None
+
+
+def _meta_from_rows(meta: dict, sheet: ReturnedSheet) -> None:
+    sheet.hidden = True
+    sheet.ledger_id = meta.get("ledger_id") or None
+    sheet.unit = meta.get("unit") or None
+    sheet.round = meta.get("round") or None
+    for item in meta.get("rows", []):
+        rec = dict(zip(ROW_FIELDS, [*item, *[""] * len(ROW_FIELDS)]))
+        try:
+            columns = json.loads(rec["columns"]) if rec["columns"] else {}
+            row_no = int(float(rec["row"] or 0))
+        except (ValueError, TypeError):
+            continue
+        sheet.sent[str(rec["task_id"])] = SentRow(
+            task_id=str(rec["task_id"]),
+            row=row_no,
+            seq=str(rec["seq"]),
+            base=Values.make(rec["status"], rec["text"], rec["done_date"], rec["evidence"]),
+            fingerprint=str(rec["fingerprint"]),
+            columns=columns,
+        )
+
+
+def _grid_meta(grid: list[list[str]]) -> dict:
+    """The hidden sheet's key/value rows and per-task rows as the docx JSON shape."""
+    meta: dict = {"rows": []}
+    in_rows = False
+    for row in grid[1:]:
+        if not row:
+            continue
+        if in_rows:
+            meta["rows"].append(row)
+        elif row[0] == ROW_FIELDS[0]:
+            in_rows = True
+        elif len(row) >= 2:
+            meta[row[0]] = row[1]
+    return meta
+
+
+def _rows_from_grid(sheet: ReturnedSheet, grid: list[list[str]], path: Path) -> None:
+    found = _find_header(grid)
+    if found is None:
+        raise InputError(path, NOT_A_RETURN)
+    header_row, cols = found
+    sheet.columns = list(cols.values())
+    sheet.preamble = " ".join(c for row in grid[:header_row] for c in row if c)
+    for r in range(header_row + 1, len(grid)):
+        row = grid[r]
+        cells = {name: (row[c].strip() if c < len(row) else "") for c, name in cols.items()}
+        task_id = cells.pop(ID_HEADER, "") or None
+        if task_id is not None and not _TASK_ID_RE.match(task_id):
+            task_id = None
+        if not any(cells.values()):
+            continue
+        if canonical_header(cells.get("序号", "")) == "序号":  # a header row repeated after a page break
+            continue
+        sheet.rows.append(ReadRow(row=r + 1, task_id=task_id, cells=cells))
+
+
+def _read_spreadsheet(path: Path) -> ReturnedSheet:
+    sheet = ReturnedSheet(path=path, kind=path.suffix.lower().lstrip("."))
+    grids = read_table_rows(path)
+    data_grid = None
+    for grid in grids:
+        if grid and grid[0] and grid[0][0] == FORMAT_TAG:
+            _meta_from_rows(_grid_meta(grid), sheet)
+        elif data_grid is None and _find_header(grid) is not None:
+            data_grid = grid
+    if data_grid is None:
+        raise InputError(path, NOT_A_RETURN)
+    _rows_from_grid(sheet, data_grid, path)
+    return sheet
+
+
+def _unique_cells(row) -> list:
+    seen: set[int] = set()
+    out = []
+    for cell in row.cells:
+        if id(cell._tc) in seen:
+            continue
+        seen.add(id(cell._tc))
+        out.append(cell)
+    return out
+
+
+def _read_docx(path: Path) -> ReturnedSheet:
+    from docx import Document
+
+    check_zip(path)
+    try:
+        word = Document(str(path))
+    except Exception as exc:  # python-docx raises several types for a broken package
+        raise InputError(path, "不是可读取的 Word 文档（not a readable .docx）") from exc
+    sheet = ReturnedSheet(path=path, kind="docx")
+    for paragraph in word.paragraphs:
+        text = paragraph.text
+        if text.startswith(DOCX_META_PREFIX):
+            try:
+                meta = json.loads(text[len(DOCX_META_PREFIX):])
+            except ValueError:
+                break
+            if isinstance(meta, dict) and meta.get("format") == FORMAT_TAG:
+                _meta_from_rows(meta, sheet)
+            break
+    for table in word.tables:
+        grid: list[list[str]] = []
+        ids: list[str | None] = []
+        for row in table.rows:
+            texts = []
+            found_id = None
+            for cell in _unique_cells(row):
+                text = cell.text
+                match = _ID_RE.search(text)
+                if match:
+                    found_id = match.group(1)
+                    text = _ID_RE.sub("", text)
+                texts.append(text.strip())
+            grid.append(texts)
+            ids.append(found_id)
+        if _find_header(grid) is None:
+            continue
+        _rows_from_grid(sheet, grid, path)
+        for read_row in sheet.rows:
+            read_row.task_id = ids[read_row.row - 1]
+        sheet.preamble = " ".join(p.text for p in word.paragraphs[:6] if not p.text.startswith(DOCX_META_PREFIX))
+        return sheet
+    raise InputError(path, NOT_A_RETURN)
+
+
+def read_return_file(path: Path) -> ReturnedSheet:
+    """Read a returned sheet; raises InputError (naming the file) when it cannot be used."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, "文件不存在（file not found）")
+    suffix = path.suffix.lower()
+    if suffix in WORD_SUFFIXES:
+        return _read_docx(path)
+    if suffix in SHEET_SUFFIXES:
+        return _read_spreadsheet(path)
+    raise InputError(path, f"不支持的文件类型“{suffix or '无扩展名'}”（unsupported file type）")

@@ -1,0 +1,177 @@
+"""Return sheets: the part of the ledger one unit fills in for one round (xlsx or docx).
+
+Layout (both formats): a title line, a short instruction block, then ONE header row
+(HEADERS) and one row per task of the unit. The first six columns are what the
+office sent and are locked; the last four are filled in by the unit.
+
+Hidden data, so a returned file can be merged safely (format tag FORMAT_TAG):
+- xlsx: a hidden sheet "_ledgerdesk" (A1 = FORMAT_TAG, then key/value rows
+  ledger_id, unit, round, header_row, then one row per task: task id, sheet row,
+  seq, the four fill-in values as sent (the merge base), the fingerprint of the
+  locked columns and a JSON object of per-column hashes); plus a hidden, locked
+  last column "任务编号" carrying each row's task id, so reordered or copied rows
+  keep their identity.
+- docx: the same metadata as compact JSON in a hidden-font (w:vanish) paragraph
+  "#ldmeta:{…}" after the table (core properties cap text at 255 characters, and
+  hidden text is kept on save by Word, WPS and LibreOffice alike; a custom XML
+  part is not reliably kept by WPS); the core property "subject" is FORMAT_TAG;
+  each row's task id is a hidden-font run "#ld:<id>" in its 序号 cell, so sorted
+  rows keep their identity too.
+
+Sheet protection has no password: it prevents accidents, not intent; the merge
+checks the fingerprints anyway and rejects a row whose locked columns changed.
+The reader is in return_read.py (re-exported here).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.core.merge import Values, norm_text
+from app.core.records import STATUSES, LedgerDocument, Progress, Task
+from app.core.sheet_scope import inherited_key_work, unit_tasks
+
+FORMAT_TAG = "ledgerdesk-return/1"
+META_SHEET = "_ledgerdesk"
+LOCKED = ("序号", "重点工作", "主要内容", "量化指标", "本单位职责", "完成时限")
+FILL = ("状态", "进展落实情况", "完成日期", "佐证材料")
+HEADERS = LOCKED + FILL
+ID_HEADER = "任务编号"
+WIDTHS = (6, 14, 42, 18, 10, 12, 12, 50, 13, 26)
+DOCX_ID_PREFIX = "#ld:"
+DOCX_META_PREFIX = "#ldmeta:"
+ROW_FIELDS = ("task_id", "row", "seq", "status", "text", "done_date", "evidence", "fingerprint", "columns")
+
+_INVALID_NAME = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
+
+
+def safe_file_name(name: str) -> str:
+    """A name Windows accepts: invalid characters become "_", no trailing dots or spaces."""
+    cleaned = _INVALID_NAME.sub("_", name).strip().rstrip(". ")
+    return cleaned or "未命名"
+
+
+def sheet_file_name(unit: str, round_name: str, suffix: str) -> str:
+    return safe_file_name(f"{unit}_{round_name}") + suffix
+
+
+def _hash(text: str, n: int = 8) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:n]
+
+
+def locked_key(value: object) -> str:
+    """A locked cell as compared: whitespace-insensitive, so a re-saved file still matches."""
+    return re.sub(r"\s+", "", norm_text(value))
+
+
+def column_hashes(values: dict[str, str]) -> dict[str, str]:
+    return {col: _hash(locked_key(values.get(col, ""))) for col in LOCKED}
+
+
+def fingerprint(values: dict[str, str]) -> str:
+    return _hash("\x1f".join(locked_key(values.get(col, "")) for col in LOCKED), 16)
+
+
+@dataclass
+class SheetRow:
+    """One task row as sent: locked cells, the base values, its row number in the file."""
+
+    task: Task
+    row: int
+    locked: dict[str, str]
+    base: Values
+
+
+def instructions(unit: str, round_name: str, due: str) -> list[str]:
+    statuses = "、".join(STATUSES)
+    return [
+        f"填报说明：本表为{unit}在“{round_name}”需报送的任务，只填写“状态”“进展落实情况”“完成日期”“佐证材料”四列（浅黄色），"
+        "其余列已锁定，请勿修改，请勿增删行。",
+        f"状态请从下拉列表选择（{statuses}）；完成日期写成 2023-09-01；佐证材料写文件名，多个用顿号分隔。",
+        "填好后直接保存（也可另存为 .xls/.ods），请保留本表格式，按时报送。" + (f"报送截止：{due}。" if due else ""),
+    ]
+
+
+def plan_rows(doc: LedgerDocument, unit: str, round_name: str, first_row: int, *,
+              include_groups: bool = False) -> list[SheetRow]:
+    """The rows of the unit's sheet, prefilled with what the ledger holds for this round."""
+    key_work = inherited_key_work(doc)
+    current: dict[str, Progress] = {p.task_id: p for p in doc.progress if p.unit == unit and p.round == round_name}
+    rows = []
+    for i, (task, role) in enumerate(unit_tasks(doc, unit, include_groups=include_groups)):
+        locked = {
+            "序号": task.seq,
+            "重点工作": key_work.get(task.id, ""),
+            "主要内容": task.content,
+            "量化指标": task.metric,
+            "本单位职责": role,
+            "完成时限": task.deadline.text,
+        }
+        rows.append(SheetRow(task, first_row + i, locked, Values.of(current.get(task.id))))
+    return rows
+
+
+def meta_rows(doc: LedgerDocument, unit: str, round_name: str, header_row: int, rows: list[SheetRow]) -> dict:
+    """The hidden data as one plain object (written to a sheet or to docx properties)."""
+    return {
+        "format": FORMAT_TAG,
+        "ledger_id": doc.ledger_id,
+        "unit": unit,
+        "round": round_name,
+        "header_row": header_row,
+        "rows": [
+            [r.task.id, r.row, r.task.seq, *r.base.to_list(), fingerprint(r.locked), json.dumps(column_hashes(r.locked), ensure_ascii=False)]
+            for r in rows
+        ],
+    }
+
+
+def _due(doc: LedgerDocument, round_name: str) -> str:
+    for r in doc.rounds:
+        if r.name == round_name and r.due:
+            return f"{r.due.year}年{r.due.month}月{r.due.day}日"
+    return ""
+
+
+def _check_unit(doc: LedgerDocument, unit: str) -> None:
+    from app.errors import LedgerError
+
+    if unit not in doc.unit_names():
+        raise LedgerError(f"单位“{unit}”不在本台账的单位名录中（unknown unit）")
+
+
+def write_return_sheet_xlsx(doc: LedgerDocument, unit: str, round_name: str, path: str | Path, *,
+                            include_groups: bool = False) -> Path:
+    """One unit's return sheet as .xlsx; `path` is a folder (file named by unit and round) or a file."""
+    from app.formats import return_xlsx
+
+    _check_unit(doc, unit)
+    path = Path(path)
+    if path.is_dir():
+        path = path / sheet_file_name(unit, round_name, ".xlsx")
+    return_xlsx.write(doc, unit, round_name, path, due=_due(doc, round_name), include_groups=include_groups)
+    return path
+
+
+def write_return_sheet_docx(doc: LedgerDocument, unit: str, round_name: str, path: str | Path, *,
+                            include_groups: bool = False) -> Path:
+    """One unit's return sheet as a Word table (.docx); `path` as for the xlsx writer."""
+    from app.formats import return_docx
+
+    _check_unit(doc, unit)
+    path = Path(path)
+    if path.is_dir():
+        path = path / sheet_file_name(unit, round_name, ".docx")
+    return_docx.write(doc, unit, round_name, path, due=_due(doc, round_name), include_groups=include_groups)
+    return path
+
+
+def read_return_file(path: str | Path):
+    """Read a returned sheet (.xlsx/.xls/.ods/.docx) without changing it; see return_read."""
+    from app.formats.return_read import read_return_file as _read
+
+    return _read(Path(path))

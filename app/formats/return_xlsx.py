@@ -1,0 +1,144 @@
+"""The .xlsx return sheet (layout and hidden data: see return_sheet.py).
+
+Built to open the same in Excel 2007+, WPS and LibreOffice: plain cell styles,
+a list data validation with an inline formula, sheet protection with no password
+(fill-in cells unlocked), a hidden (not "very hidden") metadata sheet.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from app.core.records import STATUSES, LedgerDocument
+from app.formats.return_sheet import (
+    FILL,
+    FORMAT_TAG,
+    HEADERS,
+    ID_HEADER,
+    META_SHEET,
+    ROW_FIELDS,
+    WIDTHS,
+    instructions,
+    meta_rows,
+    plan_rows,
+)
+
+FONT = "宋体"
+_THIN = Side(style="thin", color="808080")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_FILL_IN = PatternFill("solid", fgColor="FFF9DB")
+_HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_CENTER = Alignment(wrap_text=True, vertical="center", horizontal="center")
+_UNLOCKED = Protection(locked=False)
+
+
+def write(doc: LedgerDocument, unit: str, round_name: str, path: Path, *, due: str = "",
+          include_groups: bool = False) -> None:
+    """Write the workbook to a temporary name, then rename: never a half-written sheet."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "填报表"
+    ncols = len(HEADERS) + 1
+    last_col = get_column_letter(len(HEADERS))
+
+    ws.cell(1, 1, f"{unit}　{round_name}　任务进展填报表").font = Font(name=FONT, size=14, bold=True)
+    ws.merge_cells(f"A1:{last_col}1")
+    ws.cell(1, 1).alignment = Alignment(horizontal="center", vertical="center")
+    ws.row_dimensions[1].height = 26
+    lines = instructions(unit, round_name, due)
+    for i, line in enumerate(lines, start=2):
+        cell = ws.cell(i, 1, line)
+        cell.font = Font(name=FONT, size=10, color="C00000" if i == 2 else "000000")
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        ws.merge_cells(f"A{i}:{last_col}{i}")
+        ws.row_dimensions[i].height = 30
+    header_row = len(lines) + 2
+
+    for c, title in enumerate((*HEADERS, ID_HEADER), start=1):
+        cell = ws.cell(header_row, c, title)
+        cell.font = Font(name=FONT, size=11, bold=True)
+        cell.alignment = _CENTER
+        cell.border = _BORDER
+        cell.fill = _HEAD_FILL
+    for c, width in enumerate(WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(c)].width = width
+    id_col = get_column_letter(ncols)
+    ws.column_dimensions[id_col].width = 38
+    ws.column_dimensions[id_col].hidden = True
+
+    rows = plan_rows(doc, unit, round_name, header_row + 1, include_groups=include_groups)
+    body_font = Font(name=FONT, size=10)
+    for r in rows:
+        values = [*(r.locked[h] for h in HEADERS[: len(HEADERS) - len(FILL)]), r.base.status, r.base.text,
+                  r.base.done_date, r.base.evidence, r.task.id]
+        for c, value in enumerate(values, start=1):
+            cell = ws.cell(r.row, c, value if value != "" else None)
+            cell.font = body_font
+            cell.border = _BORDER
+            cell.alignment = _CENTER if c in (1, 5, 6, 7, 9) else _WRAP
+            if HEADERS[c - 1:c] and HEADERS[c - 1] in FILL:
+                cell.fill = _FILL_IN
+                cell.protection = _UNLOCKED
+        ws.cell(r.row, 1).number_format = "@"
+        ws.cell(r.row, 9).number_format = "yyyy-mm-dd"
+        # Give the text room: rows grow with the content (Excel does not auto-fit merged/wrapped rows).
+        ws.row_dimensions[r.row].height = max(45, min(200, 15 * (len(r.task.content) // 24 + 1)))
+
+    if rows:
+        first, last = rows[0].row, rows[-1].row
+        dv = DataValidation(type="list", formula1='"' + ",".join(STATUSES) + '"', allow_blank=True)
+        dv.errorStyle = "warning"
+        dv.error = "请从列表中选择状态（也可保留自己的写法）"
+        dv.errorTitle = "状态"
+        dv.prompt = "请选择：" + "、".join(STATUSES)
+        dv.promptTitle = "状态"
+        dv.showInputMessage = True
+        dv.showErrorMessage = True
+        ws.add_data_validation(dv)
+        dv.add(f"G{first}:G{last}")
+        date_dv = DataValidation(type="date", operator="greaterThan", formula1="1")
+        date_dv.errorStyle = "warning"
+        date_dv.error = "请填写日期，例如 2023-09-01"
+        date_dv.showErrorMessage = True
+        ws.add_data_validation(date_dv)
+        date_dv.add(f"I{first}:I{last}")
+
+    ws.freeze_panes = ws.cell(header_row + 1, 1)
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.protection.sheet = True  # no password: guards against slips, not intent
+    ws.protection.formatRows = False  # row heights may be changed
+    ws.protection.formatCells = False
+    ws.protection.selectLockedCells = False
+    ws.protection.selectUnlockedCells = False
+
+    meta = wb.create_sheet(META_SHEET)
+    data = meta_rows(doc, unit, round_name, header_row, rows)
+    meta.append([FORMAT_TAG])
+    for key in ("ledger_id", "unit", "round", "header_row"):
+        meta.append([key, str(data[key])])
+    meta.append(list(ROW_FIELDS))
+    for item in data["rows"]:
+        meta.append([str(v) for v in item])
+    meta.sheet_state = "hidden"
+    meta.protection.sheet = True
+
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        wb.save(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)

@@ -1,0 +1,87 @@
+"""Helpers for the return-sheet and merge tests: a seed-000 ledger, and departments that fill sheets."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import openpyxl
+
+from app.formats.ledger_json import document_to_json
+from app.formats.plan_import import read_plan
+from app.formats.return_sheet import HEADERS, ID_HEADER, META_SHEET
+from app.ledger import Ledger
+
+SEED_000 = Path(__file__).parent / "fixtures" / "seeds" / "000_0bb927241a205331.txt"
+UNIT = "县民政局"
+ROUND = "第一次报送"
+
+
+def make_ledger(folder: Path, name: str = "台账.ldg") -> Path:
+    """A ledger file built from seed 000 (38 tasks, two rounds)."""
+    path = folder / name
+    doc = read_plan(SEED_000)
+    Ledger.create_from_document(path, doc, source=SEED_000.name).close()
+    return path
+
+
+def ledger_json(path: Path) -> dict:
+    """The contract JSON of a ledger, without timestamps (for before/after comparisons)."""
+    with Ledger.open(path, readonly=True) as ledger:
+        data = document_to_json(ledger.document())
+    for task in data["tasks"]:
+        for entry in task["progress"]:
+            entry.pop("updated_at", None)
+    return json.loads(json.dumps(data))
+
+
+def progress_of(path: Path, unit: str = UNIT, round_name: str = ROUND) -> dict[str, dict]:
+    """seq → progress entry (status, text, done_date, evidence) for one unit and round."""
+    data = ledger_json(path)
+    out = {}
+    for task in data["tasks"]:
+        for entry in task["progress"]:
+            if entry["unit"] == unit and entry["round"] == round_name:
+                out[task["seq"]] = {k: entry[k] for k in ("status", "text", "done_date", "evidence")}
+    return out
+
+
+def header_row(ws) -> int:
+    for row in ws.iter_rows(min_row=1, max_row=20):
+        if row[0].value == "序号":
+            return row[0].row
+    raise AssertionError("no header row")
+
+
+def col(name: str) -> int:
+    """1-based column of a header in our sheet (ID_HEADER is the hidden last column)."""
+    return len(HEADERS) + 1 if name == ID_HEADER else HEADERS.index(name) + 1
+
+
+def fill_xlsx(path: Path, fills: dict[str, dict], out: Path | None = None) -> Path:
+    """Play a department: write status/text/date/evidence into the rows with these seqs."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb.worksheets[0]
+    first = header_row(ws) + 1
+    for r in range(first, ws.max_row + 1):
+        seq = ws.cell(r, 1).value
+        if seq in fills:
+            for name, value in fills[seq].items():
+                ws.cell(r, col(name), value)
+    target = out or path
+    wb.save(target)
+    return target
+
+
+def rows_of(path: Path) -> list[list]:
+    wb = openpyxl.load_workbook(path)
+    ws = wb.worksheets[0]
+    first = header_row(ws) + 1
+    return [[c.value for c in row] for row in ws.iter_rows(min_row=first, max_row=ws.max_row)]
+
+
+def without_meta(path: Path, out: Path) -> Path:
+    wb = openpyxl.load_workbook(path)
+    del wb[META_SHEET]
+    wb.save(out)
+    return out
