@@ -45,19 +45,71 @@ def _cn_to_int(s: str) -> int | None:
     return t * 10 + u
 
 
-def _normalize(text: str) -> str:
-    """Half-width digits, simplified, no tags or whitespace, Chinese numerals in dates → digits."""
-    s = _TAG_RE.sub(" ", text)
-    s = to_simplified(to_halfwidth(s))
-    s = _WS_RE.sub("", s)
-    s = _CN_YEAR_RE.sub(lambda m: "".join(str(_CN_DIGITS[c]) for c in m.group(1)), s)
+class _Mapped:
+    """Text under normalisation that remembers, per character, the span of the original
+    it came from, so a phrase found in the normalised text can be cut from the original."""
 
-    def month_day(m: re.Match) -> str:
-        n = _cn_to_int(m.group(1))
-        return str(n) if n is not None and 1 <= n <= 31 else m.group(1)
+    def __init__(self, text: str) -> None:
+        self.chars = list(text)
+        self.spans = [(i, i + 1) for i in range(len(text))]
 
-    s = _CN_NUM_RE.sub(month_day, s)
-    return s.replace("号", "日").replace("號", "日")
+    @property
+    def text(self) -> str:
+        return "".join(self.chars)
+
+    def map_chars(self, func) -> None:
+        """Apply a length-keeping conversion (widths, t2s); skipped if it changes the length."""
+        converted = func(self.text)
+        if len(converted) == len(self.chars):
+            self.chars = list(converted)
+
+    def sub(self, pattern: re.Pattern | str, repl) -> None:
+        """re.sub where every replacement character maps to the whole matched span."""
+        text = self.text
+        chars: list[str] = []
+        spans: list[tuple[int, int]] = []
+        pos = 0
+        for m in re.finditer(pattern, text):
+            chars += self.chars[pos : m.start()]
+            spans += self.spans[pos : m.start()]
+            out = repl(m) if callable(repl) else repl
+            if m.end() > m.start():
+                span = (self.spans[m.start()][0], self.spans[m.end() - 1][1])
+            else:
+                span = self.spans[m.start()] if m.start() < len(self.spans) else (len(text), len(text))
+            chars += list(out)
+            spans += [span] * len(out)
+            pos = m.end()
+        self.chars = chars + self.chars[pos:]
+        self.spans = spans + self.spans[pos:]
+
+    def original(self, text: str, start: int, end: int) -> str:
+        return text[self.spans[start][0] : self.spans[end - 1][1]]
+
+
+def _month_day(m: re.Match) -> str:
+    n = _cn_to_int(m.group(1))
+    return str(n) if n is not None and 1 <= n <= 31 else m.group(1)
+
+
+def _normalize_mapped(text: str, year: int | None = None) -> _Mapped:
+    """Half-width digits, simplified, no tags or whitespace, Chinese numerals in dates → digits,
+    "今年"/"本年" → the plan's year when known."""
+    mapped = _Mapped(text)
+    mapped.sub(_TAG_RE, " ")
+    mapped.map_chars(to_halfwidth)
+    mapped.map_chars(to_simplified)
+    mapped.sub(_WS_RE, "")
+    if year is not None:
+        mapped.sub(r"今年|本年", f"{year}年")
+    mapped.sub(_CN_YEAR_RE, lambda m: "".join(str(_CN_DIGITS[c]) for c in m.group(1)))
+    mapped.sub(_CN_NUM_RE, _month_day)
+    mapped.sub(r"[号號]", "日")
+    return mapped
+
+
+def _normalize(text: str, year: int | None = None) -> str:
+    return _normalize_mapped(text, year).text
 
 
 def _month_end(year: int, month: int) -> date:
@@ -146,7 +198,7 @@ def _year_end_dates(s: str, year: int | None) -> tuple[list[date], bool]:
 def parse_deadline(text: str | None, *, year: int | None = None) -> Deadline:
     """Parse a 完成时限 cell. `year` is the plan's year, used when the cell omits it."""
     raw = (text or "").strip()
-    s = _normalize(raw)
+    s = _normalize(raw, year)
     if not s:
         return Deadline(text=raw, date=None, kind="none")
 
@@ -182,12 +234,14 @@ def _recurring_date(m: re.Match, year: int | None) -> date | None:
 # --- deadlines inside task prose -------------------------------------------------------
 
 _DATE_PHRASE = (
-    r"(?:(?:19|20)\d{2}年)?\d{1,2}月(?:\d{1,2}日|底|末|中旬|下旬|上旬)?"
+    r"(?:(?:19|20)\d{2}年)?\d{1,2}月(?:\d{1,2}日|份?底|份?末|份|中旬|下旬|上旬)?"
     r"|(?:19|20)\d{2}年(?:上半年|下半年|第?[一二三四]季度|年底|年末|底)"
 )
 _PROSE_DATE_RE = re.compile(
     rf"(?:{_DATE_PHRASE})(?:(?:前|以前|之前)?(?:和|、|及|至|—|-|~|到)(?:{_DATE_PHRASE}))*(?:前|以前|之前|止)"
 )
+# "确保今年8月份如期全面完成": a month (with its year) named for completion, no 前.
+_PROSE_MONTH_DONE_RE = re.compile(r"(?:19|20)\d{2}年\d{1,2}月份?(?:底|末)?(?:前|内)?[^。；;，,]{0,8}?完成")
 _PROSE_YEAR_END_RE = re.compile(r"(?<![\d每上下本当])(?:年内|年底前|年底|年末前)")
 _PROSE_RECURRING_RE = re.compile(
     r"每(?:个)?(?:季度|月|半年|年\d{1,2}月(?:\d{1,2}日)?)(?:[^，。；,;]{0,12}?\d{1,2}日(?:前|以前|之前))?"
@@ -203,16 +257,17 @@ def find_deadline_in_text(text: str | None, *, year: int | None = None) -> Deadl
     """
     if not text:
         return None
-    s = _normalize(text)
-    m = _PROSE_DATE_RE.search(s)
+    mapped = _normalize_mapped(text, year)
+    s = mapped.text
+    m = _PROSE_DATE_RE.search(s) or _PROSE_MONTH_DONE_RE.search(s)
     if m:
-        found = parse_deadline(m.group(0), year=year)
+        found = parse_deadline(mapped.original(text, m.start(), m.end()), year=year)
         if found.date is not None:
             return found
     m = _PROSE_YEAR_END_RE.search(s)
     if m and year is not None:
-        return Deadline(text=m.group(0), date=date(year, 12, 31), kind="date")
+        return Deadline(text=mapped.original(text, m.start(), m.end()), date=date(year, 12, 31), kind="date")
     m = _PROSE_RECURRING_RE.search(s)
     if m:
-        return parse_deadline(m.group(0), year=year)
+        return parse_deadline(mapped.original(text, m.start(), m.end()), year=year)
     return None

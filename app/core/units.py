@@ -37,8 +37,9 @@ _LEVEL_PREFIX_RE = re.compile(r"^(?:县|区|市(?!场|监|直))")
 
 
 def match_key(name: str | None) -> str:
-    """Key for comparing names: normalize_for_match, minus a leading 县/区/市 level prefix."""
-    key = normalize_for_match(normalize_unit_name(name))
+    """Key for comparing names: normalize_for_match without round brackets ("各部门（单位）" =
+    "各部门单位"), minus a leading 县/区/市 level prefix."""
+    key = normalize_for_match(normalize_unit_name(name)).replace("(", "").replace(")", "")
     stripped = _LEVEL_PREFIX_RE.sub("", key)
     return stripped or key
 
