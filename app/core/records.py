@@ -103,6 +103,7 @@ class Progress:
     evidence: str = ""
     updated_at: datetime | None = None
     source: str = ""  # "typed", or the imported file's name
+    reporter: str = ""  # who filled it in (填报人), when known
 
 
 @dataclass

@@ -26,6 +26,7 @@ def progress_to_json(entry: Progress) -> dict:
         "evidence": entry.evidence,
         "updated_at": _iso(entry.updated_at.replace(microsecond=0)) if entry.updated_at else None,
         "source": entry.source,
+        "reporter": entry.reporter,
     }
 
 
@@ -122,6 +123,7 @@ def document_from_json(data: dict) -> LedgerDocument:
                     evidence=p.get("evidence", ""),
                     updated_at=datetime.fromisoformat(p["updated_at"]) if p.get("updated_at") else None,
                     source=p.get("source", ""),
+                    reporter=p.get("reporter", ""),
                 )
             )
     return doc

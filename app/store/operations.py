@@ -209,6 +209,7 @@ def load_progress(raw: str | None) -> Progress | None:
         evidence=data.get("evidence", ""),
         updated_at=datetime.fromisoformat(data["updated_at"]) if data.get("updated_at") else None,
         source=data.get("source", ""),
+        reporter=data.get("reporter", ""),
     )
 
 

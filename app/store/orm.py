@@ -113,6 +113,7 @@ class ProgressRow(Base):
     evidence: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     source: Mapped[str] = mapped_column(Text, default="")
+    reporter: Mapped[str] = mapped_column(Text, default="")
 
 
 class BatchRow(Base):

@@ -90,6 +90,7 @@ def progress_record(row: ProgressRow, unit_names: dict[int, str], round_names: d
         evidence=row.evidence,
         updated_at=row.updated_at,
         source=row.source,
+        reporter=row.reporter,
     )
 
 
@@ -132,6 +133,7 @@ def write_document(session: Session, doc: LedgerDocument, *, now: datetime, app_
             ProgressRow(
                 task_id=p.task_id, unit_id=units[p.unit].id, round_id=rounds[p.round].id, status=p.status,
                 text=p.text, done_date=p.done_date, evidence=p.evidence, updated_at=p.updated_at, source=p.source,
+                reporter=p.reporter,
             )
         )
     session.flush()
@@ -181,6 +183,7 @@ def progress_value(row: ProgressRow | None) -> dict | None:
         "evidence": row.evidence,
         "updated_at": row.updated_at.isoformat() if row.updated_at else None,
         "source": row.source,
+        "reporter": row.reporter,
     }
 
 
@@ -192,6 +195,7 @@ def record_value(entry: Progress) -> dict:
         "evidence": entry.evidence,
         "updated_at": entry.updated_at.isoformat() if entry.updated_at else None,
         "source": entry.source,
+        "reporter": entry.reporter,
     }
 
 
@@ -202,6 +206,7 @@ def apply_value(row: ProgressRow, value: dict) -> None:
     row.evidence = value.get("evidence", "")
     row.updated_at = datetime.fromisoformat(value["updated_at"]) if value.get("updated_at") else None
     row.source = value.get("source", "")
+    row.reporter = value.get("reporter", "")
 
 
 def find_progress(session: Session, task_id: str, unit_id: int, round_id: int) -> ProgressRow | None:

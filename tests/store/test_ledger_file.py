@@ -141,7 +141,7 @@ def test_first_revision_file_is_upgraded_with_backup_and_data_intact(tmp_path: P
     assert doc.title == "旧台账" and doc.ledger_id == "L1"
     assert doc.tasks[0].deadline.date.isoformat() == "2023-12-31"
     assert doc.tasks[0].lead_units == ["县民政局"]
-    assert [(p.status, p.text, p.evidence) for p in doc.progress] == [("进行中", "已推进", "")]
+    assert [(p.status, p.text, p.evidence, p.reporter) for p in doc.progress] == [("进行中", "已推进", "", "")]
     backup = sqlite3.connect(ledger.migration_backup)
     assert backup.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0001"
     assert backup.execute("SELECT text FROM progress").fetchone()[0] == "已推进"
