@@ -1,0 +1,265 @@
+"""What the xlsx and docx ledger writers share: columns, widths, title, row plan.
+
+Both writers must print the same standard table (see seed 000), so every
+decision about *what* goes in which row and cell is made here, once, on plain
+records; the writers only decide *how* a cell looks in their format. Qt-free and
+format-free so it can be tested on its own.
+
+Decisions (documented for the users of the export):
+- Title: a title that already contains "任务落实台账" is kept as written; one ending
+  in "任务落实台账" gets "（填报版）" appended; any other title (a plan's name such as
+  "XX县2023年政务公开工作要点", with a trailing "（征求意见稿）"-style remark
+  dropped) gets "任务落实台账（填报版）" appended. An empty title becomes
+  "<year>年政务公开工作要点任务落实台账（填报版）".
+- Progress column: the chosen round (default: the latest round, in doc.rounds
+  order, that has any progress anywhere in the ledger, so that every unit's export
+  shows the same round), one line per reporting unit, lead units first:
+  "县民政局：已完成。text".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from app.core.records import Heading, LedgerDocument, Progress, Task, Unit
+from app.core.status import STATE_OVERDUE, UnitSummary, summarize_by_unit, task_state
+from app.errors import LedgerError
+
+COLUMNS = ("序号", "重点工作", "主要内容", "量化指标", "责任单位", "配合单位", "完成时限", "进展落实情况")
+# Column widths in centimetres; they add up to the printable width of A4 landscape
+# with the margins below (29.7 - 2.0 - 1.5 = 26.2 cm). 主要内容 and 进展落实情况 get the room.
+COLUMN_WIDTHS_CM = (1.2, 2.6, 6.4, 2.8, 2.4, 3.0, 2.2, 5.6)
+MARGINS_CM = {"left": 2.0, "right": 1.5, "top": 1.8, "bottom": 1.8, "header": 0.8, "footer": 0.8}
+UNIT_JOINER = "、"
+INFO_LABELS = ("填报单位", "填报时间", "联系人", "联系电话")
+TITLE_SUFFIX = "任务落实台账"
+EDITION = "（填报版）"
+FOOTER_TEXT = "第 {page} 页 共 {pages} 页"
+
+_TRAILING_REMARK = re.compile(r"[（(](征求意见稿|送审稿|讨论稿|草案|试行|修订稿)[）)]\s*$")
+
+
+def ledger_title(doc: LedgerDocument) -> str:
+    """The title line of the printed table (see the module docstring for the rule)."""
+    title = (doc.title or "").strip()
+    if not title:
+        year = f"{doc.year}年" if doc.year else ""
+        return f"{year}政务公开工作要点{TITLE_SUFFIX}{EDITION}"
+    if title.endswith(TITLE_SUFFIX):
+        return title + EDITION
+    if TITLE_SUFFIX in title:
+        return title
+    return _TRAILING_REMARK.sub("", title).rstrip() + TITLE_SUFFIX + EDITION
+
+
+def format_date_cn(value: date | None) -> str:
+    return f"{value.year}年{value.month}月{value.day}日" if value else ""
+
+
+# ---------------------------------------------------------------- rows
+
+
+@dataclass
+class SectionRow:
+    """A full-width bold heading row ("一、深化重点领域信息公开")."""
+
+    heading: Heading
+    label: str
+    level: int
+
+
+@dataclass
+class TaskRow:
+    """One task row; `key_span` > 1 starts a 重点工作 merge, 0 continues one."""
+
+    task: Task
+    cells: tuple[str, ...]
+    progress_lines: list[str]
+    overdue: bool
+    key_span: int = 1
+
+
+@dataclass
+class LedgerLayout:
+    """Everything a writer needs, already decided."""
+
+    title: str
+    info: dict[str, str]
+    round_name: str | None
+    as_of: date
+    unit: str | None
+    rows: list[SectionRow | TaskRow] = field(default_factory=list)
+    tasks: list[Task] = field(default_factory=list)
+    overview: list[UnitSummary] = field(default_factory=list)
+
+    @property
+    def task_rows(self) -> list[TaskRow]:
+        return [r for r in self.rows if isinstance(r, TaskRow)]
+
+
+def resolve_unit(doc: LedgerDocument, unit: str) -> Unit:
+    """The directory unit named `unit` (canonical name or alias), or a LedgerError listing names."""
+    wanted = unit.strip()
+    for u in doc.units:
+        if u.name == wanted or wanted in u.aliases:
+            return u
+    named = {n for t in doc.tasks for n in (*t.lead_units, *t.coop_units)}
+    if wanted in named:
+        return Unit(wanted)
+    names = doc.unit_names() or sorted(named)
+    listing = "、".join(names[:8]) + ("……" if len(names) > 8 else "")
+    raise LedgerError(f"台账中没有单位“{wanted}”（unknown unit）；可用的单位：{listing or '（无）'}")
+
+
+def round_names(doc: LedgerDocument) -> list[str]:
+    """Rounds in doc.rounds order, then any round named only by progress entries."""
+    names = [r.name for r in doc.rounds]
+    for entry in doc.progress:
+        if entry.round not in names:
+            names.append(entry.round)
+    return names
+
+
+def resolve_round(doc: LedgerDocument, round_name: str | None) -> str | None:
+    """The round to show: as asked (checked), else the latest round with any progress."""
+    names = round_names(doc)
+    if round_name is not None:
+        if round_name in names:
+            return round_name
+        listing = "、".join(names[:8]) or "（无）"
+        raise LedgerError(f"台账中没有报送轮次“{round_name}”（unknown round）；可用的轮次：{listing}")
+    reported = {p.round for p in doc.progress if p.status or p.text}
+    latest = [n for n in names if n in reported]
+    return latest[-1] if latest else (names[-1] if names else None)
+
+
+def progress_line(entry: Progress) -> str:
+    """"县民政局：已完成。text" — status, then text, without doubled punctuation."""
+    status, text = entry.status.strip(), entry.text.strip()
+    if status and text:
+        body = status + ("" if status[-1] in "。；;：:，," else "。") + text
+    else:
+        body = status or text
+    return f"{entry.unit}：{body}"
+
+
+def _ordered_entries(task: Task, entries: list[Progress]) -> list[Progress]:
+    rank = {u: i for i, u in enumerate([*task.lead_units, *task.coop_units])}
+    return sorted(entries, key=lambda p: rank.get(p.unit, len(rank)))
+
+
+# ---------------------------------------------------------------- status
+
+
+def overview_counts(doc: LedgerDocument, tasks: list[Task], as_of: date) -> list[UnitSummary]:
+    """Per unit, over the exported tasks: led, done, in progress, long-term, overdue (core.status rules)."""
+    part = LedgerDocument(title=doc.title, year=doc.year, ledger_id=doc.ledger_id, headings=doc.headings,
+                          tasks=tasks, units=doc.units, rounds=doc.rounds, progress=doc.progress)
+    return [row for row in summarize_by_unit(part, as_of=as_of) if row.led]
+
+
+def _progress_by_task(doc: LedgerDocument) -> dict[str, list[Progress]]:
+    by_task: dict[str, list[Progress]] = {}
+    for entry in doc.progress:
+        by_task.setdefault(entry.task_id, []).append(entry)
+    return by_task
+
+
+# ---------------------------------------------------------------- plan
+
+
+def build_layout(
+    doc: LedgerDocument, *, unit: str | None = None, round_name: str | None = None, as_of: date | None = None
+) -> LedgerLayout:
+    """Decide every row and cell of the printed table."""
+    as_of = as_of or date.today()
+    chosen_unit = resolve_unit(doc, unit) if unit else None
+    shown_round = resolve_round(doc, round_name)
+    tasks = doc.tasks_of_unit(chosen_unit.name) if chosen_unit else list(doc.tasks)
+    info = dict.fromkeys(INFO_LABELS, "")
+    if chosen_unit:
+        info.update({"填报单位": chosen_unit.name, "填报时间": format_date_cn(as_of),
+                     "联系人": chosen_unit.liaison, "联系电话": chosen_unit.phone})
+    layout = LedgerLayout(ledger_title(doc), info, shown_round, as_of, chosen_unit.name if chosen_unit else None)
+    layout.tasks = tasks
+    layout.rows = plan_rows(doc, tasks, shown_round, as_of)
+    layout.overview = overview_counts(doc, tasks, as_of)
+    return layout
+
+
+def plan_rows(doc: LedgerDocument, tasks: list[Task], round_name: str | None, as_of: date) -> list[SectionRow | TaskRow]:
+    """Section rows when a heading is entered, task rows, and 重点工作 merge spans."""
+    by_id = doc.heading_map()
+    by_task = _progress_by_task(doc)
+    order = [r.name for r in doc.rounds]
+    rows: list[SectionRow | TaskRow] = []
+    current: list[str] = []
+    for task in tasks:
+        chain = _chain(task.heading_id, by_id)
+        if chain != current:
+            common = 0
+            while common < min(len(chain), len(current)) and chain[common] == current[common]:
+                common += 1
+            for hid in chain[common:]:
+                heading = by_id[hid]
+                rows.append(SectionRow(heading, heading.label, heading.level))
+            current = chain
+        shown = _ordered_entries(task, [p for p in by_task.get(task.id, []) if p.round == round_name and (p.status or p.text)])
+        cells = (
+            task.seq,
+            task.key_work,
+            task.content,
+            task.metric,
+            UNIT_JOINER.join(task.lead_units),
+            UNIT_JOINER.join(task.coop_units),
+            task.deadline.text,
+            "\n".join(progress_line(p) for p in shown),
+        )
+        rows.append(TaskRow(task, cells, [progress_line(p) for p in shown], task_state(task, by_task.get(task.id, []), as_of=as_of, rounds=order) == STATE_OVERDUE))
+    _assign_spans(rows)
+    return rows
+
+
+def _chain(heading_id: str | None, by_id: dict[str, Heading]) -> list[str]:
+    chain: list[str] = []
+    seen: set[str] = set()
+    while heading_id is not None and heading_id in by_id and heading_id not in seen:
+        seen.add(heading_id)
+        chain.append(heading_id)
+        heading_id = by_id[heading_id].parent_id
+    return list(reversed(chain))
+
+
+def _assign_spans(rows: list[SectionRow | TaskRow]) -> None:
+    """Consecutive task rows (no section row between) with the same non-empty key work merge."""
+    start: TaskRow | None = None
+    for row in rows:
+        if not isinstance(row, TaskRow):
+            start = None
+            continue
+        key = row.task.key_work.strip()
+        if start is not None and key and key == start.task.key_work.strip():
+            start.key_span += 1
+            row.key_span = 0
+        else:
+            start = row if key else None
+
+
+# ---------------------------------------------------------------- text metrics
+
+
+def display_width(text: str) -> int:
+    """Width in half-width units: CJK and full-width characters count 2."""
+    return sum(2 if ord(ch) > 0x2E7F or ch in "‘’“”…—" else 1 for ch in text)
+
+
+def line_count(text: str, width_units: float) -> int:
+    """Lines `text` wraps to in a column `width_units` half-width characters wide."""
+    width_units = max(width_units, 2.0)
+    lines = 0
+    for para in (text or "").split("\n"):
+        w = display_width(para)
+        lines += max(1, -(-w // int(width_units)))
+    return max(lines, 1)

@@ -1,0 +1,375 @@
+"""Read a standard ledger table back: LedgerDesk's own .xlsx export (also after
+LibreOffice, Excel or WPS re-saved it, or converted it to .ods/.xls), or any
+spreadsheet with the standard header row.
+
+Values are read with python-calamine (fast; xlsx, xls, xlsb, ods alike; hidden
+sheets included). The rules:
+
+- The hidden sheet "_ledgerdesk" (see ledger_xlsx.py) gives ids, headings, units,
+  rounds, notes, deadline dates and all progress entries.
+- VISIBLE cells win for what a person may have edited: 序号, 重点工作, 主要内容,
+  量化指标, 责任单位, 配合单位, 完成时限 (a changed deadline text is re-parsed). Edits
+  in 进展落实情况 are not read back (progress comes in through return sheets): a
+  warning names the row.
+- Rows are matched to the hidden data by the hidden id column (I), then by seq and
+  text. A visible row matching nothing becomes a new task with a new id; a hidden
+  task with no visible row was deleted by the user and is left out (warning).
+- Hidden sheet deleted but the id column kept: the ids are kept, the rest is read as
+  a plain table.
+- No hidden sheet but a standard header ("plain import", only with plain=True): headings come from the
+  section rows, every task gets a new id, an empty 重点工作 continues the one above
+  (a merged cell, as in seed 000), and progress lines "单位：状态。文本" go to a round
+  named "第一次报送".
+
+Returns None when the workbook is not an export (so other table parsers can try).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, datetime
+from pathlib import Path
+
+from python_calamine import CalamineWorkbook
+from rapidfuzz import fuzz
+
+from app.core.deadlines import parse_deadline
+from app.core.records import STATUSES, Deadline, Heading, LedgerDocument, ParseWarning, Progress, Round, Task, Unit, new_id
+from app.core.units import UnitDirectory, split_unit_list, unit_kind
+from app.errors import InputError
+from app.formats.ledger_layout import COLUMNS, UNIT_JOINER, progress_line
+from app.formats.ledger_xlsx import DATA_SHEET, XLSX_FORMAT_TAG, clean
+
+PLAIN_ROUND = "第一次报送"
+_HEADER_SCAN_ROWS = 40
+_ID_HEADER = "_id"
+_SECTION_NUMBER = re.compile(r"^\s*([一二三四五六七八九十百]+[、.．]|[（(][一二三四五六七八九十]+[）)]|\d+[、.．](?!\d))")
+_SPLIT_UNITS = re.compile(r"[、；;，,\n]+")
+
+
+def read_exported_ledger(path: Path, *, plain: bool = False) -> LedgerDocument | None:
+    """The ledger in a LedgerDesk export, or None if `path` is not one.
+
+    An export is recognised by its hidden sheet, or (hidden sheet deleted) by the id
+    column "_id" beside the standard header. Other tables with the standard header
+    are read only when `plain` is true: the import dispatcher leaves them to the
+    general task-table parser (app/core/table_plan.py), which knows more layouts.
+    """
+    path = Path(path)
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises several private error types
+        raise InputError(path, f"无法读取表格（cannot read spreadsheet）：{exc}") from exc
+    hidden = _read_hidden(wb) if DATA_SHEET in wb.sheet_names else None
+    main = _find_main_sheet(wb, hidden)
+    if main is None:
+        return None
+    name, rows, header_row, columns, merges = main
+    if hidden is None and _ID_HEADER not in columns and not plain:
+        return None
+    return _Builder(path, hidden, rows, header_row, columns, merges).build()
+
+
+# ---------------------------------------------------------------- sheets
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else str(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return str(value).replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _read_hidden(wb: CalamineWorkbook) -> dict | None:
+    rows = wb.get_sheet_by_name(DATA_SHEET).to_python(skip_empty_area=False)
+    records: dict[str, list] = {"round": [], "unit": [], "heading": [], "task": [], "progress": []}
+    tag, meta = None, {}
+    for row in rows:
+        if not row or not row[0]:
+            continue
+        kind = _cell_text(row[0])
+        text = "".join(_cell_text(v) for v in row[1:])
+        if kind == "format":
+            tag = text
+            continue
+        try:
+            payload = json.loads(text)
+        except ValueError:
+            continue
+        if kind == "meta":
+            meta = payload
+        elif kind in records:
+            records[kind].append(payload)
+    if tag != XLSX_FORMAT_TAG:
+        return None
+    return {"meta": meta, **records}
+
+
+def _normalize_header(value: object) -> str:
+    return re.sub(r"\s+", "", _cell_text(value))
+
+
+def _find_header(rows: list[list]) -> tuple[int, dict[str, int]] | None:
+    for r, row in enumerate(rows[:_HEADER_SCAN_ROWS]):
+        names = [_normalize_header(v) for v in row]
+        if all(required in names for required in ("序号", "主要内容", "责任单位", "完成时限")):
+            columns = {name: names.index(name) for name in (*COLUMNS, _ID_HEADER) if name in names}
+            return r, columns
+    return None
+
+
+def _find_main_sheet(wb: CalamineWorkbook, hidden: dict | None):
+    names = list(wb.sheet_names)
+    preferred = (hidden or {}).get("meta", {}).get("sheet")
+    order = ([preferred] if preferred in names else []) + [n for n in names if n != preferred and n != DATA_SHEET]
+    for name in order:
+        sheet = wb.get_sheet_by_name(name)
+        rows = sheet.to_python(skip_empty_area=False)
+        found = _find_header(rows)
+        if found:
+            merges = sheet.merged_cell_ranges
+            return name, rows, found[0], found[1], merges
+    return None
+
+
+# ---------------------------------------------------------------- building
+
+
+class _Builder:
+    """Turns the visible rows plus (optional) hidden data into a LedgerDocument."""
+
+    def __init__(self, path: Path, hidden: dict | None, rows: list[list], header_row: int,
+                 columns: dict[str, int], merges) -> None:
+        self.path, self.hidden, self.rows = path, hidden, rows
+        self.header_row, self.columns = header_row, columns
+        self.merged_key_rows = None if merges is None else _rows_inside_merges(merges, columns.get("重点工作"))
+        self.doc = LedgerDocument()
+        self.warnings: list[ParseWarning] = []
+        self.used_ids: set[str] = set()
+
+    # -- visible cells
+    def cell(self, row: list, name: str) -> str:
+        col = self.columns.get(name)
+        return _cell_text(row[col]).strip() if col is not None and col < len(row) else ""
+
+    def build(self) -> LedgerDocument:
+        doc = self.doc
+        hidden = self.hidden
+        if hidden:
+            meta = hidden["meta"]
+            doc.ledger_id = meta.get("ledger_id") or doc.ledger_id
+            doc.title, doc.year, doc.office = meta.get("title", ""), meta.get("year"), meta.get("office", "")
+            doc.rounds = [Round(r["name"], _date(r.get("due"))) for r in hidden["round"]]
+            doc.units = [Unit(u["name"], u.get("kind", "department"), list(u.get("aliases", [])),
+                              u.get("liaison", ""), u.get("phone", "")) for u in hidden["unit"]]
+            doc.headings = [Heading(h["id"], h["number"], h["title"], h.get("parent_id"), h.get("level", 1))
+                            for h in hidden["heading"]]
+        else:
+            doc.title = self._visible_title()
+            m = re.search(r"(\d{4})年", doc.title)
+            doc.year = int(m.group(1)) if m else None
+        self.directory = UnitDirectory(doc.units)
+        self._rows_to_tasks()
+        doc.warnings = self.warnings
+        return doc
+
+    def _visible_title(self) -> str:
+        for row in self.rows[: self.header_row]:
+            text = next((_cell_text(v).strip() for v in row if _cell_text(v).strip()), "")
+            if text and not text.startswith(("填报单位", "填报时间", "联系人", "联系电话")):
+                return text
+        return self.path.stem
+
+    def _rows_to_tasks(self) -> None:
+        hidden_tasks = {t["id"]: t for t in (self.hidden or {}).get("task", [])}
+        unused = dict(hidden_tasks)
+        progress = (self.hidden or {}).get("progress", [])
+        progress_by_task: dict[str, list[dict]] = {}
+        for p in progress:
+            progress_by_task.setdefault(p["task_id"], []).append(p)
+        stack: list[Heading] = []
+        prev_key: str | None = None  # key work of the task row above, None after a section row
+        for r in range(self.header_row + 1, len(self.rows)):
+            row = self.rows[r]
+            values = {name: self.cell(row, name) for name in COLUMNS}
+            if not any(values.values()) or values["序号"] == "序号":
+                continue  # blank, or a header repeated at a page break
+            if values["序号"] and not any(values[n] for n in COLUMNS[1:]):
+                stack = self._section(values["序号"], stack)
+                prev_key = None
+                continue
+            ident = self.cell(row, _ID_HEADER)
+            source = unused.pop(ident, None) if ident else None
+            if source is None and unused:
+                source = _match_by_text(values, unused)
+                if source is not None:
+                    unused.pop(source["id"])
+            task = self._task(r, values, source, stack, prev_key)
+            if source is None and ident and self.hidden is None and ident not in self.used_ids:
+                task.id = ident  # hidden sheet deleted, id column kept
+            if task.id in self.used_ids:
+                task.id = new_id()  # a copied row
+            self.used_ids.add(task.id)
+            prev_key = task.key_work
+            self.doc.tasks.append(task)
+            if source is not None:
+                self._hidden_progress(task, progress_by_task.get(source["id"], []), values["进展落实情况"], r)
+            elif values["进展落实情况"]:
+                self._visible_progress(task, values["进展落实情况"])
+        for t in unused.values():
+            self.warnings.append(ParseWarning(self.path.name, f"任务“{t['seq']}”已从表格中删除，未导入"))
+        self._complete_units()
+
+    def _section(self, label: str, stack: list[Heading]) -> list[Heading]:
+        """Map a section row to a heading (known, or new), returning the new heading chain."""
+        known = [h for h in self.doc.headings if h.label == label.strip()]
+        ids = [h.id for h in stack]
+        known.sort(key=lambda h: -(ids.index(h.parent_id) if h.parent_id in ids else -1))
+        if known:
+            heading = known[0]
+        else:
+            m = _SECTION_NUMBER.match(label)
+            number, title = (m.group(1).strip(), label[m.end():].strip()) if m else ("", label.strip())
+            level = _level_of(number)
+            parents = [h for h in stack if h.level < level]
+            heading = Heading(new_id(), number, title, parents[-1].id if parents else None, level)
+            self.doc.headings.append(heading)
+        by_id = self.doc.heading_map()
+        chain, hid = [], heading.id
+        while hid is not None and hid in by_id and len(chain) < 20:
+            chain.append(by_id[hid])
+            hid = by_id[hid].parent_id
+        return list(reversed(chain))
+
+    def _task(self, r: int, values: dict[str, str], source: dict | None, stack: list[Heading],
+              prev_key: str | None) -> Task:
+        src = source or {}
+        key = values["重点工作"]
+        if not key and prev_key:
+            # An empty 重点工作 under a task row: a merged cell continuing the one above, or truly empty.
+            if not self.hidden:
+                continued = True  # plain tables leave it empty when it continues (seed 000)
+            elif self.merged_key_rows is not None:
+                continued = r in self.merged_key_rows
+            else:
+                continued = source is None or src.get("key_work") == prev_key  # .ods: no merge info
+            key = prev_key if continued else ""
+        return Task(
+            id=src.get("id") or new_id(),
+            seq=values["序号"] or src.get("seq", ""),
+            heading_id=stack[-1].id if stack else src.get("heading_id"),
+            key_work=_prefer(src.get("key_work"), key),
+            content=_prefer(src.get("content"), values["主要内容"]),
+            metric=_prefer(src.get("metric"), values["量化指标"]),
+            lead_units=self._units(src.get("lead_units"), values["责任单位"]),
+            coop_units=self._units(src.get("coop_units"), values["配合单位"]),
+            deadline=self._deadline(src.get("deadline"), values["完成时限"]),
+            notes=src.get("notes", ""),
+        )
+
+    def _units(self, hidden: list[str] | None, text: str) -> list[str]:
+        if hidden is not None and clean(UNIT_JOINER.join(hidden)).strip() == text:
+            return list(hidden)
+        if not self.hidden:
+            return split_unit_list(text)
+        names = []
+        for part in _SPLIT_UNITS.split(text):
+            part = part.strip()
+            if part:
+                names.append(self.directory.resolve(part) or part)
+        return list(dict.fromkeys(names))
+
+    def _deadline(self, hidden: dict | None, text: str) -> Deadline:
+        if hidden is not None and clean(hidden.get("text", "")).strip() == text:
+            return Deadline(hidden.get("text", ""), _date(hidden.get("date")), hidden.get("kind", "none"))
+        return parse_deadline(text, year=self.doc.year)
+
+    def _hidden_progress(self, task: Task, entries: list[dict], visible: str, r: int) -> None:
+        shown_round = (self.hidden or {}).get("meta", {}).get("round")
+        rebuilt: list[Progress] = []
+        for p in entries:
+            rebuilt.append(Progress(
+                task_id=task.id, unit=p["unit"], round=p["round"], status=p.get("status", ""),
+                text=p.get("text", ""), done_date=_date(p.get("done_date")), evidence=p.get("evidence", ""),
+                updated_at=datetime.fromisoformat(p["updated_at"]) if p.get("updated_at") else None,
+                source=p.get("source", ""),
+            ))
+        self.doc.progress.extend(rebuilt)
+        shown = [progress_line(p) for p in rebuilt if p.round == shown_round and (p.status or p.text)]
+        if sorted(clean(x).strip() for x in shown) != sorted(x.strip() for x in visible.split("\n") if x.strip()):
+            self.warnings.append(ParseWarning(
+                f"{self.path.name} 第{r + 1}行",
+                "进展落实情况在表格中被修改，未导入（请用回报表报送进展）",
+            ))
+
+    def _visible_progress(self, task: Task, text: str) -> None:
+        round_name = (self.hidden or {}).get("meta", {}).get("round") or PLAIN_ROUND
+        if round_name not in [r.name for r in self.doc.rounds]:
+            self.doc.rounds.append(Round(round_name))
+        for line in (x.strip() for x in text.split("\n")):
+            if not line:
+                continue
+            unit, sep, body = line.partition("：")
+            if not sep or len(unit) > 30:
+                unit, body = (task.lead_units[0] if task.lead_units else ""), line
+            status = next((s for s in STATUSES if body.startswith(s)), "")
+            rest = body[len(status):].lstrip("。；;，, ") if status else body
+            self.doc.progress.append(Progress(task.id, unit.strip(), round_name, status, rest, source=self.path.name))
+
+    def _complete_units(self) -> None:
+        """Every unit named by a task is in the directory (new ones get a guessed kind)."""
+        known = {u.name for u in self.doc.units}
+        for task in self.doc.tasks:
+            for name in (*task.lead_units, *task.coop_units):
+                if name not in known:
+                    known.add(name)
+                    self.doc.units.append(Unit(name, unit_kind(name) if unit_kind(name) != "other" else "department"))
+
+
+def _prefer(hidden: str | None, visible: str) -> str:
+    """The hidden text when the visible cell still shows it (keeps characters a cell cannot hold)."""
+    if hidden is not None and clean(hidden).strip() == visible:
+        return hidden
+    return visible
+
+
+def _match_by_text(values: dict[str, str], candidates: dict[str, dict]) -> dict | None:
+    """Fallback when the id column is gone: same seq and similar content, else same content."""
+    content, seq = values["主要内容"], values["序号"]
+    best, best_score = None, 0.0
+    for t in candidates.values():
+        score = fuzz.ratio(clean(t.get("content", "")), content)
+        if seq and t.get("seq") == seq:
+            score += 15
+        if score > best_score:
+            best, best_score = t, score
+    return best if best_score >= 90 else None
+
+
+def _rows_inside_merges(merges, col: int | None) -> set[int]:
+    """Rows (0-based) that continue a vertical merge in the 重点工作 column."""
+    rows: set[int] = set()
+    if col is None:
+        return rows
+    for (r1, c1), (r2, c2) in merges:
+        if c1 <= col <= c2 and r2 > r1:
+            rows.update(range(r1 + 1, r2 + 1))
+    return rows
+
+
+def _level_of(number: str) -> int:
+    if not number:
+        return 1
+    if number[0] in "（(":
+        return 2
+    if number[0].isdigit():
+        return 3
+    return 1
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
