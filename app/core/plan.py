@@ -98,6 +98,18 @@ def _title_candidate(line: str) -> str:
     return s if _TITLE_RE.search(s) and re.search(rf"{_PLAN_WORDS}$", s) else ""
 
 
+_OFFICE_RE = re.compile(r"^\S{2,20}(?:人民政府办公室|人民政府办公厅|政府办公室|政务公开办公室|人民政府)$")
+
+
+def find_office(lines: list[str]) -> str:
+    """The issuing office signed under the cover letter ("中宁县人民政府办公室"), or ""."""
+    for line in lines:
+        s = line.strip()
+        if _OFFICE_RE.match(s) and not re.search(r"[，,。、：:]", s):
+            return s
+    return ""
+
+
 def find_title(lines: list[str]) -> tuple[str, int]:
     """(title, index of its line) among `lines` (the part before the body); ("", -1) if none."""
     for i in range(len(lines) - 1, -1, -1):
@@ -224,6 +236,16 @@ class _Builder:
                 out.append(name)
         return out
 
+    def _chain(self, owner: _OpenHeading | None) -> list[Heading]:
+        """Headings from the top down to `owner`, for a readable task label ("一、（二）3")."""
+        by_id = {h.id: h for h in self.doc.headings}
+        chain: list[Heading] = []
+        hid = owner.heading.id if owner else None
+        while hid is not None and hid in by_id:
+            chain.append(by_id[hid])
+            hid = by_id[hid].parent_id
+        return list(reversed(chain))
+
     # tasks
     def close_task(self) -> None:
         if self.task is None:
@@ -270,7 +292,8 @@ class _Builder:
             deadline=deadline,
         )
         self.doc.tasks.append(task)
-        label = f"任务{pending.seq}“{_short(content or pending.key_work, 16)}”"
+        numbers = "".join(h.number for h in self._chain(pending.owner))
+        label = f"任务{numbers}{pending.seq}“{_short(content or pending.key_work, 16)}”"
         if not lead:
             self.warn(pending.line_no, f"{label}未找到牵头/责任单位")
         if deadline.kind == "none":
@@ -358,7 +381,7 @@ def parse_prose_plan(lines: list[str], *, source_name: str) -> LedgerDocument:
     title, title_at = find_title(cleaned[: first_body if first_body >= 0 else len(cleaned)])
     start = _body_start(kinds, title_at + 1) if title_at >= 0 else first_body
 
-    doc = LedgerDocument(title=title)
+    doc = LedgerDocument(title=title, office=find_office(cleaned[: max(start, 0)]))
     year_match = _YEAR_RE.search(title) or _YEAR_RE.search("\n".join(cleaned[max(start, 0):]))
     doc.year = int(year_match.group(1)) if year_match else None
     if not title:

@@ -125,7 +125,7 @@ def test_warnings_name_preambles_closings_and_missing_fields():
     assert any(w.startswith("第6行：章节导语") for w in text)
     assert any(w.startswith("第137行：") and "未作为任务导入" in w for w in text)
     assert any(w.startswith("第139行：") for w in text)
-    assert any(w.startswith("第96行：") and "未找到牵头/责任单位" in w for w in text)
+    assert any(w.startswith("第96行：任务六、（二）1") and "未找到牵头/责任单位" in w for w in text)
     missing_deadline = [w for w in text if "未找到完成时限" in w]
     assert len(missing_deadline) == sum(1 for t in doc.tasks if t.deadline.kind == "none")
     # page chrome never shows up as a warning
@@ -178,3 +178,14 @@ def test_numbered_items_directly_under_sections():
     assert doc.tasks[0].deadline.date.isoformat() == "2024-06-30"
     assert doc.tasks[1].coop_units == ["各部门"]
     assert doc.year == 2024
+
+
+def test_issuing_office_from_cover_letter():
+    assert parsed("002").office == "中宁县人民政府办公室"
+    assert parsed("003").office == "银川市兴庆区人民政府办公室"
+    assert parsed("004").office == ""
+
+
+def test_task_warnings_name_the_heading_path():
+    text = [str(w) for w in parsed("004").warnings]
+    assert "第10行：任务一、（一）1“凡政府全体会议和常务会议讨论决定…”未找到完成时限" in text
