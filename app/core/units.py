@@ -22,6 +22,8 @@ _CLOSE_BRACKETS = ")〕］]】〗"
 _BRACKET_TABLE = {ord(c): "（" for c in _OPEN_BRACKETS} | {ord(c): "）" for c in _CLOSE_BRACKETS}
 _EDGE_PUNCT = "、，,；;。.:：!！?？·•-—_ "
 _TAG_RE = re.compile(r"<[^>]+>")
+# A break before an opening bracket continues the name ("各乡镇" / "(街道)"): not a separator.
+_BREAK_RE = re.compile(r"(?:</p\s*>|<br\s*/?>|[\r\n]+)(?!\s*(?:<p[^>]*>)?\s*[(（〔［\[])", re.IGNORECASE)
 
 
 def normalize_unit_name(name: str | None) -> str:
@@ -81,6 +83,22 @@ _NOT_UNITS = {"按工作职能", "按照工作职能", "按职责分工", "按�
 _OWN_PLACE_RE = re.compile(r"^[\u4e00-\u9fff]{2,4}?(?:市|县|区|州|盟|旗)(?!场|监|级|直)")
 
 
+def _top_level_split(s: str) -> list[str]:
+    """Split on separators outside brackets: "各乡镇（街道、社区）" stays whole."""
+    parts: list[str] = []
+    depth, start = 0, 0
+    for i, ch in enumerate(s):
+        if ch == "（":
+            depth += 1
+        elif ch == "）":
+            depth = max(0, depth - 1)
+        elif depth == 0 and _SEPARATORS_RE.fullmatch(ch):
+            parts.append(s[start:i])
+            start = i + 1
+    parts.append(s[start:])
+    return [p for p in parts if p]
+
+
 def _looks_like_unit(s: str) -> bool:
     core = _TRAILING_BRACKET_RE.sub("", s)
     return bool(core) and _UNIT_SUFFIX_RE.search(core) is not None
@@ -121,11 +139,12 @@ def split_unit_list(text: str | None) -> list[str]:
     that prefix ("县财政局", "县市监局"); a list where later items carry 县 themselves
     is left alone, and names with their own place ("固原市生态环境局西吉分局") too.
     """
-    s = normalize_unit_name(text)
+    # line and paragraph breaks separate names too; normalize_unit_name drops whitespace
+    s = normalize_unit_name(_BREAK_RE.sub("、", text or ""))
     if not s:
         return []
     items: list[str] = []
-    for piece in _SEPARATORS_RE.split(s):
+    for piece in _top_level_split(s):
         for part in _split_conjunction(_strip_noise(piece)):
             part = _strip_noise(part)
             if part.startswith("部门") and items and items[-1].startswith("各"):
