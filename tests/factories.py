@@ -131,5 +131,6 @@ def _add_progress(doc: LedgerDocument, task: Task, rng: random.Random) -> None:
                     evidence="网站截图.pdf" if done else "",
                     updated_at=datetime(2023, 9 + 3 * r_index, 8, 10, 0, rng.randrange(60)),
                     source=f"{unit}_{rnd.name}.xlsx",
+                    reporter=rng.choice(["", "马丽", "李强"]),
                 )
             )

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import fields
 from datetime import date, datetime
 from pathlib import Path
 
@@ -292,12 +293,7 @@ class _Builder:
         shown_round = (self.hidden or {}).get("meta", {}).get("round")
         rebuilt: list[Progress] = []
         for p in entries:
-            rebuilt.append(Progress(
-                task_id=task.id, unit=p["unit"], round=p["round"], status=p.get("status", ""),
-                text=p.get("text", ""), done_date=_date(p.get("done_date")), evidence=p.get("evidence", ""),
-                updated_at=datetime.fromisoformat(p["updated_at"]) if p.get("updated_at") else None,
-                source=p.get("source", ""),
-            ))
+            rebuilt.append(_progress_from_json(p, task.id))
         self.doc.progress.extend(rebuilt)
         shown = [progress_line(p) for p in rebuilt if p.round == shown_round and (p.status or p.text)]
         if sorted(clean(x).strip() for x in shown) != sorted(x.strip() for x in visible.split("\n") if x.strip()):
@@ -348,6 +344,24 @@ def _match_by_text(values: dict[str, str], candidates: dict[str, dict]) -> dict 
         if score > best_score:
             best, best_score = t, score
     return best if best_score >= 90 else None
+
+
+_PROGRESS_FIELDS = [f for f in fields(Progress) if f.name != "task_id"]
+
+
+def _progress_from_json(data: dict, task_id: str) -> Progress:
+    """Inverse of ledger_json.progress_to_json, for every field Progress has (new ones included)."""
+    values: dict = {}
+    for f in _PROGRESS_FIELDS:
+        if f.name not in data:
+            continue
+        value = data[f.name]
+        if f.name == "done_date":
+            value = _date(value)
+        elif f.name == "updated_at":
+            value = datetime.fromisoformat(value) if value else None
+        values[f.name] = value
+    return Progress(task_id=task_id, **values)
 
 
 def _rows_inside_merges(merges, col: int | None) -> set[int]:
