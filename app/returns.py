@@ -216,10 +216,10 @@ def _round_from_text(rounds: list[Round], text: str) -> str | None:
     return max(hits, key=len) if hits else None
 
 
-def _rows(sheet: ReturnedSheet, state: _State, unit: str) -> list[ReturnedRow]:
+def _rows(sheet: ReturnedSheet, state: _State, unit: str, scopes: dict[str, TaskScope]) -> list[ReturnedRow]:
     """Match each read row to a task and build the merge's input."""
     doc = state.doc
-    own = {t.id for t in doc.tasks if role_of(doc, t, unit) is not None}
+    own = {tid for tid, scope in scopes.items() if scope.assigned}
     rows = []
     for read in sheet.rows:
         cells = read.cells
@@ -257,10 +257,12 @@ def _decide_file(path: Path, state: _State, report: FileReport) -> tuple[list[Pr
         return [], []
     unit, round_name = report.unit, report.round
     assert unit is not None and round_name is not None
-    scopes = {t.id: TaskScope(t.seq, t.content, role_of(state.doc, t, unit) is not None) for t in state.doc.tasks}
+    # In scope: tasks the unit is named on, and group tasks its sheet was sent with (--with-group-tasks).
+    scopes = {t.id: TaskScope(t.seq, t.content, t.id in sheet.sent or role_of(state.doc, t, unit, include_groups=False)
+                              is not None) for t in state.doc.tasks}
     ours = {tid: v for (tid, u, r), v in state.ours.items() if u == unit and r == round_name}
     previous = state.previous(unit, round_name)
-    decisions = mg.merge_rows(_rows(sheet, state, unit), unit=unit, tasks=scopes, ours=ours, previous=previous)
+    decisions = mg.merge_rows(_rows(sheet, state, unit, scopes), unit=unit, tasks=scopes, ours=ours, previous=previous)
     report.decisions = decisions
     counts = mg.count(decisions)
     report.applied, report.unchanged = counts["applied"], counts["unchanged"]

@@ -29,9 +29,9 @@ def ledger_json(path: Path) -> dict:
     """The contract JSON of a ledger, without timestamps (for before/after comparisons)."""
     with Ledger.open(path, readonly=True) as ledger:
         data = document_to_json(ledger.document())
+    keep = ("unit", "round", "status", "text", "done_date", "evidence", "source")
     for task in data["tasks"]:
-        for entry in task["progress"]:
-            entry.pop("updated_at", None)
+        task["progress"] = [{k: entry.get(k) for k in keep} for entry in task["progress"]]
     return json.loads(json.dumps(data))
 
 
@@ -84,4 +84,46 @@ def without_meta(path: Path, out: Path) -> Path:
     wb = openpyxl.load_workbook(path)
     del wb[META_SHEET]
     wb.save(out)
+    return out
+
+
+def reorder_rows(path: Path, out: Path) -> Path:
+    """Reverse the data rows, hidden id column included (what a sort would do)."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb.worksheets[0]
+    first = header_row(ws) + 1
+    data = [[c.value for c in row] for row in ws.iter_rows(min_row=first, max_row=ws.max_row)]
+    for offset, values in enumerate(reversed(data)):
+        for c, value in enumerate(values, start=1):
+            ws.cell(first + offset, c).value = value
+    wb.save(out)
+    return out
+
+
+def paste_into_new_workbook(path: Path, out: Path, *, with_ids: bool = False) -> Path:
+    """What a liaison does when copying the visible rows into a fresh workbook of their own."""
+    src = openpyxl.load_workbook(path).worksheets[0]
+    first = header_row(src)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Sheet1"
+    ncols = len(HEADERS) + (1 if with_ids else 0)
+    for r in range(first, src.max_row + 1):
+        ws.append([src.cell(r, c).value for c in range(1, ncols + 1)])
+    wb.save(out)
+    return out
+
+
+def fill_docx(path: Path, fills: dict[str, dict], out: Path) -> Path:
+    """Play a department in Word: type into the fill-in cells of the rows with these seqs."""
+    import docx
+
+    word = docx.Document(str(path))
+    table = word.tables[0]
+    header = [c.text for c in table.rows[0].cells]
+    for row in table.rows[1:]:
+        seq = row.cells[0].text.split("#ld:")[0].strip()
+        for name, value in fills.get(seq, {}).items():
+            row.cells[header.index(name)].text = value
+    word.save(str(out))
     return out

@@ -7,8 +7,8 @@ A sheet holds the tasks the unit is named on (leads or cooperates), like
 `LedgerDocument.tasks_of_unit`; group units ("各部门（单位）") get a sheet of their
 own. With `include_groups=True` a department's sheet also holds the tasks of the
 groups it belongs to ("各部门…" → departments, "各乡镇…" → townships; role shown as
-"配合（各部门（单位））"). The merge always accepts such a row: a member reporting
-on its group's task is within scope.
+"配合（各部门（单位））"). The merge accepts a group task's row only when the
+sheet was sent with it (its hidden data lists the task).
 """
 
 from __future__ import annotations
@@ -136,7 +136,10 @@ def match_unit(doc: LedgerDocument, text: str) -> tuple[str | None, str]:
         return None, ""
     hits: list[tuple[int, str]] = []
     for unit in doc.units:
-        for name in [unit.name, *unit.aliases]:
+        names = [unit.name, *unit.aliases]
+        if unit.name[:1] in "县区市" and len(unit.name) >= 4:
+            names.append(unit.name[1:])  # "民政局" for "县民政局": how people name files
+        for name in names:
             probe = normalize_for_match(name)
             if probe and probe in key:
                 hits.append((len(probe), unit.name))

@@ -1,0 +1,55 @@
+"""`ledgerdesk merge LEDGER FILE|DIR... [--dry-run] [--json]`: take in returned sheets.
+
+Exit status: 0 when at least one file could be read (merged or duplicate), even if
+some rows or files were rejected — the report says which and why; 2 when no file
+could be used at all (every file rejected), so scripts notice a wrong folder. A
+rejected file never changes the ledger.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from app.ledger import Ledger
+from app.returns import DUPLICATE, MERGED, MergeReport, merge_files
+
+OUTCOME_LABELS = {MERGED: "已合并", DUPLICATE: "重复文件，未重复导入", "rejected": "未导入"}
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("merge", help="合并各单位报回的填报表（merge returned sheets）",
+                                   description="导入报回的填报表（.xlsx/.xls/.ods/.docx 或其所在文件夹），逐行三方合并。")
+    parser.add_argument("ledger", type=Path, help="台账文件")
+    parser.add_argument("files", type=Path, nargs="+", help="报回的文件或文件夹")
+    parser.add_argument("--dry-run", action="store_true", help="只报告将会发生什么，不修改台账")
+    parser.add_argument("--json", action="store_true", help="以 JSON 输出报告")
+    parser.set_defaults(func=run)
+
+
+def format_report(report: MergeReport) -> str:
+    lines = []
+    if report.dry_run:
+        lines.append("【试运行】以下为将会发生的结果，台账未修改。")
+    for f in report.files:
+        lines.append(f"{f.file}：{OUTCOME_LABELS.get(f.outcome, f.outcome)}"
+                     + (f"（{f.unit}，{f.round}）" if f.unit else ""))
+        if f.outcome == MERGED:
+            lines.append(f"  采用 {f.applied} 行，无变化 {f.unchanged} 行，冲突 {f.conflicts} 行，拒收 {f.rejected} 行")
+        lines.extend(f"  {m}" for m in f.messages)
+    if report.batch:
+        lines.append(f"合并批次：{report.batch}（可用 ledgerdesk undo-merge 撤销）")
+    if report.backup:
+        lines.append(f"合并前备份：{report.backup}")
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    with Ledger.open(args.ledger, readonly=args.dry_run) as ledger:
+        report = merge_files(ledger, args.files, dry_run=args.dry_run)
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print(format_report(report))
+    return 0 if report.readable_files else 2

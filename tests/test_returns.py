@@ -1,0 +1,257 @@
+"""Play departments: generate sheets from the seed 000 ledger, fill and mangle them, merge, check the ledger."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from app.core.records import Progress
+from app.formats.return_sheet import META_SHEET
+from app.ledger import Ledger
+from app.returns import make_sheets, merge_files, undo_merge
+from tests.merge_fixtures import (
+    ROUND,
+    UNIT,
+    col,
+    fill_docx,
+    fill_xlsx,
+    header_row,
+    ledger_json,
+    make_ledger,
+    paste_into_new_workbook,
+    progress_of,
+    reorder_rows,
+    without_meta,
+)
+
+FILL_3 = {"状态": "进行中", "进展落实情况": "已推送社会救助政策12条", "完成日期": "2023-09-01", "佐证材料": "推送截图.png"}
+FILL_12 = {"状态": "已完成", "进展落实情况": "专栏已更新"}
+EXPECT_3 = {"status": "进行中", "text": "已推送社会救助政策12条", "done_date": "2023-09-01", "evidence": "推送截图.png"}
+EXPECT_12 = {"status": "已完成", "text": "专栏已更新", "done_date": None, "evidence": ""}
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> Path:
+    return make_ledger(tmp_path_factory.mktemp("template"))
+
+
+@pytest.fixture
+def setup(template, tmp_path):
+    """(ledger path, the unit's sheet, folder of all sheets)."""
+    ledger = tmp_path / "台账.ldg"
+    shutil.copy(template, ledger)
+    out = tmp_path / "sheets"
+    with Ledger.open(ledger) as led:
+        paths = make_sheets(led, out, round_name=ROUND)
+    sheet = out / f"{UNIT}_{ROUND}.xlsx"
+    assert sheet in paths
+    return ledger, sheet, tmp_path
+
+
+def merge(ledger: Path, *files: Path, dry_run: bool = False):
+    with Ledger.open(ledger) as led:
+        report = merge_files(led, list(files), dry_run=dry_run)
+    return report, report.to_json()["files"]
+
+
+def expected_json(before: dict, seq_values: dict[str, dict], *, unit=UNIT, round_name=ROUND, source="") -> dict:
+    """The ledger JSON `before` plus these progress entries (what a merge must produce)."""
+    for task in before["tasks"]:
+        if task["seq"] in seq_values:
+            task["progress"] = [p for p in task["progress"] if not (p["unit"] == unit and p["round"] == round_name)]
+            task["progress"].append({"unit": unit, "round": round_name, **seq_values[task["seq"]], "source": source})
+    return before
+
+
+def test_filled_sheet_is_applied_and_ledger_json_matches(setup):
+    ledger, sheet, tmp = setup
+    before = ledger_json(ledger)
+    filled = fill_xlsx(sheet, {"3": FILL_3, "12": FILL_12}, tmp / f"{UNIT}_{ROUND}.xlsx")
+    report, [f] = merge(ledger, filled)
+    assert f["outcome"] == "merged" and (f["unit"], f["round"]) == (UNIT, ROUND)
+    assert (f["applied"], f["unchanged"], f["conflicts"], f["rejected"]) == (2, 4, 0, 0)
+    assert ledger_json(ledger) == expected_json(before, {"3": EXPECT_3, "12": EXPECT_12}, source=filled.name)
+    assert report.backup and Path(report.backup).is_file()
+
+
+def test_reordered_rows_are_matched_by_hidden_id(setup):
+    ledger, sheet, tmp = setup
+    filled = reorder_rows(fill_xlsx(sheet, {"3": FILL_3}, tmp / "a.xlsx"), tmp / f"{UNIT}_{ROUND}_排序.xlsx")
+    assert openpyxl.load_workbook(filled).worksheets[0].cell(header_row(openpyxl.load_workbook(filled).worksheets[0]) + 1, 1).value == "25"
+    _, [f] = merge(ledger, filled)
+    assert f["applied"] == 1 and f["rejected"] == 0
+    assert progress_of(ledger) == {"3": EXPECT_3}
+
+
+def test_deleted_hidden_sheet_falls_back_to_file_name_and_seq_content(setup):
+    ledger, sheet, tmp = setup
+    filled = without_meta(fill_xlsx(sheet, {"3": FILL_3}, tmp / "a.xlsx"), tmp / f"{UNIT}_{ROUND}.xlsx")
+    assert META_SHEET not in openpyxl.load_workbook(filled).sheetnames
+    _, [f] = merge(ledger, filled)
+    assert f["outcome"] == "merged" and f["unit"] == UNIT and f["applied"] == 1
+    assert any("没有隐藏数据" in m for m in f["messages"])
+    assert progress_of(ledger) == {"3": EXPECT_3}
+
+
+def test_rows_pasted_into_a_fresh_workbook_are_matched_by_seq_and_content(setup):
+    ledger, sheet, tmp = setup
+    filled = fill_xlsx(sheet, {"3": FILL_3, "12": FILL_12}, tmp / "a.xlsx")
+    pasted = paste_into_new_workbook(filled, tmp / f"民政局{ROUND}进展.xlsx")
+    _, [f] = merge(ledger, pasted)
+    assert f["unit"] == UNIT and f["applied"] == 2
+    assert any("按序号与内容匹配（相似度 100）" in m for m in f["messages"])
+    assert progress_of(ledger) == {"3": EXPECT_3, "12": EXPECT_12}
+
+
+def test_edited_locked_column_rejects_that_row_only(setup):
+    ledger, sheet, tmp = setup
+    filled = fill_xlsx(sheet, {"3": {**FILL_3, "主要内容": "改过的内容"}, "12": FILL_12}, tmp / f"{UNIT}_{ROUND}.xlsx")
+    _, [f] = merge(ledger, filled)
+    assert (f["applied"], f["rejected"]) == (1, 1)
+    assert any("锁定列“主要内容”被修改" in m for m in f["messages"])
+    assert progress_of(ledger) == {"12": EXPECT_12}
+
+
+def test_row_of_another_units_task_is_rejected(setup):
+    ledger, sheet, tmp = setup
+    wb = openpyxl.load_workbook(sheet)
+    ws = wb.worksheets[0]
+    ws.append(["5", "", "推动政府决策计划公开，及时发布律师、公证、司法鉴定、法律援助等方面便民利民举措，抓好执法、普法以及法律服务信息公开。",
+               "", "", "", "已完成", "民政局替司法局填的"])
+    wb.save(tmp / f"{UNIT}_{ROUND}.xlsx")
+    _, [f] = merge(ledger, tmp / f"{UNIT}_{ROUND}.xlsx")
+    assert f["rejected"] == 1 and f["applied"] == 0
+    assert any("不属于县民政局，未导入" in m and m.startswith(f"第{ws.max_row}行") for m in f["messages"])
+    assert progress_of(ledger) == {}
+    assert progress_of(ledger, unit="县司法局") == {}
+
+
+def test_same_file_twice_is_a_duplicate_and_changes_nothing(setup):
+    ledger, sheet, tmp = setup
+    filled = fill_xlsx(sheet, {"3": FILL_3}, tmp / f"{UNIT}_{ROUND}.xlsx")
+    merge(ledger, filled)
+    after_first = ledger_json(ledger)
+    report, [f] = merge(ledger, filled)
+    assert f["outcome"] == "duplicate" and report.batch is None
+    assert ledger_json(ledger) == after_first
+
+
+def test_newer_return_supersedes_the_older(setup):
+    ledger, sheet, tmp = setup
+    v1 = fill_xlsx(sheet, {"3": FILL_3}, tmp / "v1" / f"{UNIT}_{ROUND}.xlsx") if (tmp / "v1").mkdir() is None else None
+    v2 = fill_xlsx(sheet, {"3": {**FILL_3, "状态": "已完成", "进展落实情况": "全部推送完毕"}}, tmp / f"{UNIT}_{ROUND}_v2.xlsx")
+    merge(ledger, v1)
+    _, [f] = merge(ledger, v2)
+    assert (f["applied"], f["conflicts"]) == (1, 0)
+    assert "更新了1条（较上次报送）" in f["messages"]
+    assert progress_of(ledger)["3"] == {**EXPECT_3, "status": "已完成", "text": "全部推送完毕"}
+
+
+def test_clerk_edit_meanwhile_makes_a_conflict_kept_for_choice(setup):
+    ledger, sheet, tmp = setup
+    with Ledger.open(ledger) as led:
+        task3 = next(t for t in led.document().tasks if t.seq == "3")
+        led.apply_progress([Progress(task3.id, UNIT, ROUND, status="进行中", text="办公室电话核实")])
+    filled = fill_xlsx(sheet, {"3": FILL_3}, tmp / f"{UNIT}_{ROUND}.xlsx")
+    _, [f] = merge(ledger, filled)
+    assert f["conflicts"] == 1 and f["applied"] == 0
+    assert progress_of(ledger)["3"]["text"] == "办公室电话核实"  # not overwritten
+    with Ledger.open(ledger) as led:
+        [conflict] = led.conflicts()
+        assert conflict.theirs.text == FILL_3["进展落实情况"] and conflict.ours.text == "办公室电话核实"
+        led.resolve_conflict(conflict.id, choice="theirs")
+        assert led.conflicts() == []
+    assert progress_of(ledger)["3"]["text"] == FILL_3["进展落实情况"]
+
+
+def test_word_return_is_merged(setup):
+    ledger, _, tmp = setup
+    with Ledger.open(ledger) as led:
+        [docx_sheet] = make_sheets(led, tmp / "word", round_name=ROUND, fmt="docx", units=[UNIT])
+    filled = fill_docx(docx_sheet, {"3": FILL_3}, tmp / docx_sheet.name)
+    _, [f] = merge(ledger, filled)
+    assert f["outcome"] == "merged" and f["applied"] == 1 and f["identified_by"] == "隐藏数据"
+    assert progress_of(ledger) == {"3": EXPECT_3}
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
+def test_xls_saved_by_libreoffice_is_merged(setup):
+    ledger, sheet, tmp = setup
+    filled = fill_xlsx(sheet, {"3": FILL_3}, tmp / "xls" / f"{UNIT}_{ROUND}.xlsx") if (tmp / "xls").mkdir() is None else None
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp}/lo", "--convert-to", "xls",
+                    "--outdir", str(tmp / "xls"), str(filled)], check=True, capture_output=True, timeout=120)
+    xls = filled.with_suffix(".xls")
+    _, [f] = merge(ledger, xls)
+    assert f["outcome"] == "merged" and f["applied"] == 1 and f["rejected"] == 0, f["messages"]
+    assert progress_of(ledger) == {"3": EXPECT_3}
+
+
+@pytest.mark.parametrize("kind", ["corrupt", "png", "foreign"])
+def test_bad_files_are_rejected_naming_the_file_and_ledger_unchanged(setup, kind):
+    ledger, _, tmp = setup
+    bad = tmp / f"{kind}.xlsx"
+    if kind == "corrupt":
+        bad.write_bytes(b"PK\x03\x04 not really a zip")
+    elif kind == "png":
+        bad.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    else:
+        wb = openpyxl.Workbook()
+        wb.active.append(["姓名", "电话"])
+        wb.active.append(["张三", "123"])
+        wb.save(bad)
+    before = ledger.read_bytes()
+    report, [f] = merge(ledger, bad)
+    assert f["outcome"] == "rejected" and f["messages"][0].startswith(bad.name + "：")
+    assert report.batch is None and ledger.read_bytes() == before
+
+
+def test_sheet_of_another_ledger_is_rejected(setup, tmp_path_factory):
+    ledger, sheet, tmp = setup
+    other = make_ledger(tmp_path_factory.mktemp("other"))
+    filled = fill_xlsx(sheet, {"3": FILL_3}, tmp / f"{UNIT}_{ROUND}.xlsx")
+    _, [f] = merge(other, filled)
+    assert f["outcome"] == "rejected" and "此表属于另一本台账" in f["messages"][0]
+    assert progress_of(other) == {}
+
+
+def test_dry_run_reports_the_same_and_changes_nothing(setup):
+    ledger, sheet, tmp = setup
+    filled = fill_xlsx(sheet, {"3": FILL_3, "12": FILL_12}, tmp / f"{UNIT}_{ROUND}.xlsx")
+    before = ledger.read_bytes()
+    dry, dry_files = merge(ledger, filled, dry_run=True)
+    assert ledger.read_bytes() == before and dry.to_json()["dry_run"] is True
+    _, real_files = merge(ledger, filled)
+    strip = lambda fs: [{k: v for k, v in f.items() if k != "batch"} for f in fs]  # noqa: E731
+    assert strip(dry_files) == strip(real_files)
+
+
+def test_undo_merge_restores_the_json_exactly(setup):
+    ledger, sheet, tmp = setup
+    before = ledger_json(ledger)
+    filled = fill_xlsx(sheet, {"3": FILL_3, "12": FILL_12}, tmp / f"{UNIT}_{ROUND}.xlsx")
+    report, _ = merge(ledger, filled)
+    assert ledger_json(ledger) != before
+    with Ledger.open(ledger) as led:
+        undo_merge(led, report.batch)
+    assert ledger_json(ledger) == before
+
+
+def test_folder_of_sheets_merges_every_file_in_batches_undone_together(setup):
+    ledger, sheet, tmp = setup
+    folder = tmp / "returned"
+    folder.mkdir()
+    fill_xlsx(sheet, {"3": FILL_3}, folder / sheet.name)
+    justice = sheet.with_name(f"县司法局_{ROUND}.xlsx")
+    fill_xlsx(justice, {"5": FILL_12}, folder / justice.name)
+    (folder / "说明.txt").write_text("not a sheet", encoding="utf-8")
+    before = ledger_json(ledger)
+    report, files = merge(ledger, folder)
+    assert [f["outcome"] for f in files] == ["merged", "merged"] and len(report.batches) == 2
+    assert progress_of(ledger, unit="县司法局") == {"5": EXPECT_12}
+    with Ledger.open(ledger) as led:
+        assert len(undo_merge(led, report.batch)) == 2
+    assert ledger_json(ledger) == before
