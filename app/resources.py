@@ -6,11 +6,14 @@ import sys
 from pathlib import Path
 
 
-def resource_dir() -> Path:
+def install_root() -> Path:
+    """The folder holding resources/ and db/: the PyInstaller bundle, or the source tree."""
     bundle = getattr(sys, "_MEIPASS", None)
-    if bundle:
-        return Path(bundle) / "resources"
-    return Path(__file__).resolve().parents[1] / "resources"
+    return Path(bundle) if bundle else Path(__file__).resolve().parents[1]
+
+
+def resource_dir() -> Path:
+    return install_root() / "resources"
 
 
 def demo_dir() -> Path:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import sessionmaker
 
 from app.errors import LedgerFileError
+from app.resources import install_root
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 LEDGER_SUFFIX = ".ledger"
@@ -26,10 +26,7 @@ LEDGER_SUFFIX = ".ledger"
 
 def migrations_dir() -> Path:
     """db/ beside the app package, or inside a PyInstaller bundle."""
-    bundle = getattr(sys, "_MEIPASS", None)
-    if bundle:
-        return Path(bundle) / "db"
-    return Path(__file__).resolve().parents[2] / "db"
+    return install_root() / "db"
 
 
 def alembic_config() -> Config:

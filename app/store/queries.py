@@ -172,22 +172,8 @@ def round_ids(session: Session) -> dict[str, int]:
     return {name: rid for rid, name in session.execute(select(RoundRow.id, RoundRow.name))}
 
 
-def progress_value(row: ProgressRow | None) -> dict | None:
-    """The comparable, JSON-able value of a progress entry (None when absent)."""
-    if row is None:
-        return None
-    return {
-        "status": row.status,
-        "text": row.text,
-        "done_date": row.done_date.isoformat() if row.done_date else None,
-        "evidence": row.evidence,
-        "updated_at": row.updated_at.isoformat() if row.updated_at else None,
-        "source": row.source,
-        "reporter": row.reporter,
-    }
-
-
-def record_value(entry: Progress) -> dict:
+def record_value(entry: Progress | ProgressRow) -> dict:
+    """The comparable, JSON-able value of a progress entry (a record or a row: same attributes)."""
     return {
         "status": entry.status,
         "text": entry.text,
@@ -197,6 +183,10 @@ def record_value(entry: Progress) -> dict:
         "source": entry.source,
         "reporter": entry.reporter,
     }
+
+
+def progress_value(row: ProgressRow | None) -> dict | None:
+    return None if row is None else record_value(row)
 
 
 def apply_value(row: ProgressRow, value: dict) -> None:
