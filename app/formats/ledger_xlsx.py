@@ -73,9 +73,14 @@ def width_units(width: float, font_pt: float = BODY_PT) -> float:
     return pixels / (font_pt * 96 / 72 / 2) * 0.95
 
 
+CELL_LIMIT = 32767  # Excel's limit on the characters of one cell
+
+
 def clean(text: str) -> str:
-    """Text a worksheet cell accepts (control characters removed)."""
-    return ILLEGAL_CHARACTERS_RE.sub("", text or "")
+    """Text a worksheet cell accepts: control characters removed, cut to Excel's cell limit
+    (the hidden sheet keeps the full text; the reader compares through this same function)."""
+    text = ILLEGAL_CHARACTERS_RE.sub("", text or "")
+    return text if len(text) <= CELL_LIMIT else text[: CELL_LIMIT - 1] + "…"
 
 
 def set_text(cell, value: str | int) -> None:
