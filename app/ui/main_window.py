@@ -66,6 +66,7 @@ class MainWindow(QMainWindow):
         splitter.addWidget(tabs)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        splitter.setSizes([780, 500])
         self.setCentralWidget(splitter)
         self._build_filters()
         self._build_menus()

@@ -23,6 +23,8 @@ TEXTS = {
     "lead": "责任单位（牵头）", "coop": "配合单位", "deadline": "完成时限", "save": "保存修改",
     "empty": "请在左侧选择一项任务。", "path": "所属章节",
 }
+KIND_LABELS = {"date": "日期", "long_term": "长期坚持", "relative": "相对时限", "per_superior": "按上级要求",
+               "recurring": "周期性", "none": "无时限"}
 
 
 class DetailPane(QWidget):
@@ -85,7 +87,7 @@ class DetailPane(QWidget):
         self.coop.setText("、".join(task.coop_units))
         self.deadline.setText(task.deadline.text)
         date_text = task.deadline.date.isoformat() if task.deadline.date else ""
-        self.deadline_kind.setText(f"{task.deadline.kind} {date_text}".strip())
+        self.deadline_kind.setText(f"{KIND_LABELS.get(task.deadline.kind, task.deadline.kind)} {date_text}".strip())
 
     def changed_fields(self) -> dict:
         """Only the fields the user changed, in the facade's terms."""
