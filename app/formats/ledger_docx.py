@@ -41,6 +41,7 @@ from app.formats.ledger_layout import (
     build_layout,
     format_date_cn,
     line_count,
+    overdue_row,
 )
 
 BODY_FONT = "仿宋_GB2312"
@@ -277,6 +278,32 @@ def _overview(document, layout: LedgerLayout) -> None:
             _cell_xml(str(v), w, align="left" if c == 1 else "center", valign="center",
                       bold=values is totals,
                       shade=OVERDUE_SHADE if c == _LATE_COL and v and values is not totals else None)
+            for c, (v, w) in enumerate(zip(values, widths))
+        )
+        rows.append(f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{tcs}</w:tr>")
+    _append_rows(table, rows)
+    if layout.overdue:
+        _overdue_list(document, layout)
+
+
+OVERDUE_COLUMNS = ("序号", "主要内容", "责任单位", "完成时限")
+OVERDUE_WIDTHS_CM = (1.5, 13.0, 5.6, 3.2)
+
+
+def _overdue_list(document, layout: LedgerLayout) -> None:
+    para = document.add_paragraph()
+    para.paragraph_format.space_before = Pt(12)
+    para.paragraph_format.space_after = Pt(6)
+    run = para.add_run(f"逾期未完成任务（{len(layout.overdue)} 项）")
+    run.bold = True
+    set_run_fonts(run._r.get_or_add_rPr(), HEAD_FONT)
+    widths = [round(cm * TWIPS_PER_CM) for cm in OVERDUE_WIDTHS_CM]
+    table = _empty_table(document, widths)
+    table.alignment = 1
+    rows = [_row_xml(OVERDUE_COLUMNS, widths, header=True)]
+    for values in (overdue_row(t) for t in layout.overdue):
+        tcs = "".join(
+            _cell_xml(v, w, align="left" if c in (1, 2) else "center", valign="center", shade=OVERDUE_SHADE)
             for c, (v, w) in enumerate(zip(values, widths))
         )
         rows.append(f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{tcs}</w:tr>")

@@ -93,6 +93,7 @@ class LedgerLayout:
     rows: list[SectionRow | TaskRow] = field(default_factory=list)
     tasks: list[Task] = field(default_factory=list)
     overview: list[UnitSummary] = field(default_factory=list)
+    overdue: list[Task] = field(default_factory=list)  # most overdue first
 
     @property
     def task_rows(self) -> list[TaskRow]:
@@ -160,6 +161,12 @@ def overview_counts(doc: LedgerDocument, tasks: list[Task], as_of: date) -> list
     return [row for row in summarize_by_unit(part, as_of=as_of) if row.led]
 
 
+def overdue_row(task: Task, limit: int = 60) -> tuple[str, str, str, str]:
+    """(序号, 主要内容 shortened, 责任单位, 完成时限) for the overdue list of the overview."""
+    content = task.content if len(task.content) <= limit else task.content[: limit - 1] + "…"
+    return task.seq, content, UNIT_JOINER.join(task.lead_units), task.deadline.text
+
+
 def _progress_by_task(doc: LedgerDocument) -> dict[str, list[Progress]]:
     by_task: dict[str, list[Progress]] = {}
     for entry in doc.progress:
@@ -186,6 +193,8 @@ def build_layout(
     layout.tasks = tasks
     layout.rows = plan_rows(doc, tasks, shown_round, as_of)
     layout.overview = overview_counts(doc, tasks, as_of)
+    late = {r.task.id for r in layout.rows if isinstance(r, TaskRow) and r.overdue}
+    layout.overdue = sorted((t for t in tasks if t.id in late), key=lambda t: t.deadline.date or date.max)
     return layout
 
 

@@ -39,6 +39,7 @@ from app.formats.ledger_layout import (
     build_layout,
     format_date_cn,
     line_count,
+    overdue_row,
 )
 
 XLSX_FORMAT_TAG = "ledgerdesk-xlsx/1"
@@ -293,8 +294,32 @@ def _write_overview(ws, layout: LedgerLayout) -> None:
             cell.border = BORDER
             if c == late_col and isinstance(value, int) and value and values is not totals:
                 cell.fill = OVERDUE_FILL
+    last = len(rows) + 3
+    if layout.overdue:
+        last = _write_overdue_list(ws, layout, last + 2, header_font, body, center, left)
     ws.freeze_panes = "A3"
-    _page_setup(ws, f"A1:{get_column_letter(n)}{len(rows) + 3}", title_rows="2:2")
+    _page_setup(ws, f"A1:{get_column_letter(n)}{last}", title_rows=None)  # two tables: no one header to repeat
+
+
+def _write_overdue_list(ws, layout: LedgerLayout, r: int, header_font, body, center, left) -> int:
+    """The overdue tasks under the unit table: 序号 | 主要内容 (merged B:E) | 责任单位 (F:G) | 完成时限."""
+    head = ws.cell(r, 1, f"逾期未完成任务（{len(layout.overdue)} 项）")
+    head.font = Font(name=TITLE_FONT, size=12, bold=True)
+    spans = ((1, 1), (2, 5), (6, 7), (8, 8))
+    for values, font in [(("序号", "主要内容", "责任单位", "完成时限"), header_font),
+                         *((overdue_row(t), body) for t in layout.overdue)]:
+        r += 1
+        for (first, end), value in zip(spans, values):
+            for c in range(first, end + 1):
+                ws.cell(r, c).border = BORDER
+            cell = ws.cell(r, first)
+            set_text(cell, clean(value))
+            cell.font, cell.fill = font, OVERDUE_FILL if font is body else HEADER_FILL
+            cell.alignment = left if first in (2, 6) and font is body else center
+            if end > first:
+                merge(ws, r, first, r, end)
+        ws.row_dimensions[r].height = LINE_PT * line_count(values[1], width_units(58)) + 6
+    return r
 
 
 # ---------------------------------------------------------------- hidden data

@@ -110,7 +110,11 @@ def test_footer_has_page_and_numpages_fields(word):
 
 
 def test_overview_table_after_the_ledger(word):
-    assert len(word.tables) == 2
+    assert len(word.tables) == 3  # ledger, per unit counts, overdue tasks
+    late = word.tables[2]
+    assert [c.text for c in late.rows[1].cells] == ["3", "加密社会救助、医疗保险等重点民生政策推送。",
+                                                    "县民政局、县医保局", "2023年6月底"]
+    assert any(p.text == "逾期未完成任务（1 项）" for p in word.paragraphs)
     overview = word.tables[1]
     assert overview.rows[0].cells[1].text == "牵头单位"
     rows = {r.cells[1].text: [c.text for c in r.cells[2:]] for r in overview.rows[1:]}

@@ -128,6 +128,10 @@ def test_overview_sheet_counts_per_lead_unit(book):
     assert rows["县医保局"] == (1, 0, 0, 0, 1, 0)
     assert rows["合计"][0] == 6 and rows["合计"][4] == 1
     assert "各部门（单位）" not in rows  # leads nothing
+    listing = [r for r in ws.iter_rows(values_only=True) if r[0] and str(r[0]).startswith("逾期未完成任务")]
+    assert listing == [("逾期未完成任务（1 项）",) + (None,) * 7]
+    assert any(r[0] == "3" and r[1].startswith("加密社会救助") and r[7] == "2023年6月底"
+               for r in ws.iter_rows(values_only=True))
 
 
 def test_hidden_sheet_holds_ids_and_all_rounds(book):
