@@ -1,0 +1,100 @@
+"""Merge 100 returned sheets of 40 rows each; compare with only reading the same files with calamine.
+
+Run by hand:  python bench/bench_merge.py [--units 100] [--rows 40]
+Target (issue 5): the merge of 100 × 40 rows under 5 s on this machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import openpyxl  # noqa: E402
+
+from app.core.records import Deadline, LedgerDocument, Round, Task, Unit  # noqa: E402
+from app.formats.return_sheet import HEADERS  # noqa: E402
+from app.formats.table_in import read_table_rows  # noqa: E402
+from app.ledger import Ledger  # noqa: E402
+from app.returns import make_sheets, merge_files  # noqa: E402
+
+
+def synthetic(n_units: int, n_rows: int) -> LedgerDocument:
+    units = [Unit(f"县第{i:03d}局") for i in range(n_units)]
+    doc = LedgerDocument(title="基准台账", year=2023, units=units, rounds=[Round("第一次报送", date(2023, 9, 10))])
+    names = [u.name for u in units]
+    for i in range(n_rows):
+        doc.tasks.append(Task(id=f"task-{i:04d}", seq=str(i + 1), key_work=f"重点工作{i // 5}",
+                              content=f"第{i + 1}项任务：推进政务公开标准化规范化建设，及时发布政策解读，回应社会关切。" * 2,
+                              metric="查看网站信息发布情况", lead_units=names[:1], coop_units=names[1:],
+                              deadline=Deadline("2023年12月底", date(2023, 12, 31), "date")))
+    return doc
+
+
+def fill(path: Path, status_col: int) -> None:
+    wb = openpyxl.load_workbook(path)
+    ws = wb.worksheets[0]
+    header = next(r for r in range(1, 20) if ws.cell(r, 1).value == "序号")
+    for r in range(header + 1, ws.max_row + 1):
+        ws.cell(r, status_col, "进行中")
+        ws.cell(r, status_col + 1, f"已按要求推进，第{r}行进展说明。")
+    wb.save(path)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--units", type=int, default=100)
+    parser.add_argument("--rows", type=int, default=40)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        ledger_path = folder / "bench.ldg"
+        Ledger.create_from_document(ledger_path, synthetic(args.units, args.rows), source="bench").close()
+        t0 = time.perf_counter()
+        with Ledger.open(ledger_path) as ledger:
+            sheets = make_sheets(ledger, folder / "sheets")
+        t_sheets = time.perf_counter() - t0
+        for path in sheets:
+            fill(path, HEADERS.index("状态") + 1)
+        rows = args.units * args.rows
+
+        t0 = time.perf_counter()
+        for path in sheets:
+            read_table_rows(path)
+        t_read = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        with Ledger.open(ledger_path, readonly=True) as ledger:
+            dry = merge_files(ledger, [folder / "sheets"], dry_run=True)
+        t_dry = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        with Ledger.open(ledger_path) as ledger:
+            report = merge_files(ledger, [folder / "sheets"])
+        t_merge = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        with Ledger.open(ledger_path) as ledger:
+            again = merge_files(ledger, [folder / "sheets"])
+        t_again = time.perf_counter() - t0
+
+        applied = sum(f.applied for f in report.files)
+        assert applied == rows, (applied, rows)
+        assert all(f.outcome == "duplicate" for f in again.files)
+        assert sum(f.applied for f in dry.files) == rows
+        print(f"{len(sheets)} sheets × {args.rows} rows = {rows} rows")
+        print(f"make_sheets ({len(sheets)} xlsx):          {t_sheets:6.2f} s")
+        print(f"calamine read only:                 {t_read:6.2f} s")
+        print(f"merge_files --dry-run:              {t_dry:6.2f} s")
+        print(f"merge_files (real, {len(report.batches)} batches):    {t_merge:6.2f} s  ({t_merge / t_read:.1f}× reading)")
+        print(f"merge again (all duplicates):       {t_again:6.2f} s")
+        print("target < 5 s:", "OK" if t_merge < 5 else "MISSED")
+
+
+if __name__ == "__main__":
+    main()
