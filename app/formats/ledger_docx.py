@@ -192,7 +192,8 @@ def _append_rows(table, rows: list[str]) -> None:
 def _paragraphs(text: str, *, bold: bool, align: str, font: str | None = None) -> str:
     rpr = ""
     if font:
-        rpr += f'<w:rFonts w:ascii="{WESTERN_FONT}" w:hAnsi="{WESTERN_FONT}" w:eastAsia="{font}" w:cs="{WESTERN_FONT}"/>'
+        western = WESTERN_FONT
+        rpr += f'<w:rFonts w:ascii="{western}" w:hAnsi="{western}" w:eastAsia="{font}" w:cs="{western}"/>'
     if bold:
         rpr += "<w:b/><w:bCs/>"
     rpr = f"<w:rPr>{rpr}</w:rPr>" if rpr else ""

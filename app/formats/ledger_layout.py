@@ -189,7 +189,8 @@ def build_layout(
     if chosen_unit:
         info.update({"填报单位": chosen_unit.name, "填报时间": format_date_cn(as_of),
                      "联系人": chosen_unit.liaison, "联系电话": chosen_unit.phone})
-    layout = LedgerLayout(ledger_title(doc), info, shown_round, as_of, chosen_unit.name if chosen_unit else None)
+    unit_name = chosen_unit.name if chosen_unit else None
+    layout = LedgerLayout(ledger_title(doc), info, shown_round, as_of, unit_name)
     layout.tasks = tasks
     layout.rows = plan_rows(doc, tasks, shown_round, as_of)
     layout.overview = overview_counts(doc, tasks, as_of)
@@ -198,7 +199,9 @@ def build_layout(
     return layout
 
 
-def plan_rows(doc: LedgerDocument, tasks: list[Task], round_name: str | None, as_of: date) -> list[SectionRow | TaskRow]:
+def plan_rows(
+    doc: LedgerDocument, tasks: list[Task], round_name: str | None, as_of: date
+) -> list[SectionRow | TaskRow]:
     """Section rows when a heading is entered, task rows, and 重点工作 merge spans."""
     by_id = doc.heading_map()
     by_task = _progress_by_task(doc)
@@ -215,7 +218,8 @@ def plan_rows(doc: LedgerDocument, tasks: list[Task], round_name: str | None, as
                 heading = by_id[hid]
                 rows.append(SectionRow(heading, heading.label, heading.level))
             current = chain
-        shown = _ordered_entries(task, [p for p in by_task.get(task.id, []) if p.round == round_name and (p.status or p.text)])
+        entries = by_task.get(task.id, [])
+        shown = _ordered_entries(task, [p for p in entries if p.round == round_name and (p.status or p.text)])
         cells = (
             task.seq,
             task.key_work,
@@ -226,7 +230,8 @@ def plan_rows(doc: LedgerDocument, tasks: list[Task], round_name: str | None, as
             task.deadline.text,
             "\n".join(progress_line(p) for p in shown),
         )
-        rows.append(TaskRow(task, cells, [progress_line(p) for p in shown], task_state(task, by_task.get(task.id, []), as_of=as_of, rounds=order) == STATE_OVERDUE))
+        overdue = task_state(task, entries, as_of=as_of, rounds=order) == STATE_OVERDUE
+        rows.append(TaskRow(task, cells, [progress_line(p) for p in shown], overdue))
     _assign_spans(rows)
     return rows
 

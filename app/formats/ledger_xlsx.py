@@ -232,7 +232,8 @@ def _write_main(ws, layout: LedgerLayout) -> dict[str, int]:
         ws.row_dimensions[row].height = min(round(height, 1), 409)
 
     ws.freeze_panes = ws.cell(FIRST_DATA_ROW, 1)
-    _page_setup(ws, f"A1:{get_column_letter(last_col)}{max(last_row, HEADER_ROW)}", title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
+    area = f"A1:{get_column_letter(last_col)}{max(last_row, HEADER_ROW)}"
+    _page_setup(ws, area, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
     return row_of_task
 
 
@@ -298,7 +299,8 @@ def _write_overview(ws, layout: LedgerLayout) -> None:
     if layout.overdue:
         last = _write_overdue_list(ws, layout, last + 2, header_font, body, center, left)
     ws.freeze_panes = "A3"
-    _page_setup(ws, f"A1:{get_column_letter(n)}{last}", title_rows=None)  # two tables: no one header to repeat
+    # Two tables on this sheet: no single header row to repeat.
+    _page_setup(ws, f"A1:{get_column_letter(n)}{last}", title_rows=None)
 
 
 def _write_overdue_list(ws, layout: LedgerLayout, r: int, header_font, body, center, left) -> int:

@@ -36,7 +36,18 @@ from python_calamine import CalamineWorkbook
 from rapidfuzz import fuzz
 
 from app.core.deadlines import parse_deadline
-from app.core.records import STATUSES, Deadline, Heading, LedgerDocument, ParseWarning, Progress, Round, Task, Unit, new_id
+from app.core.records import (
+    STATUSES,
+    Deadline,
+    Heading,
+    LedgerDocument,
+    ParseWarning,
+    Progress,
+    Round,
+    Task,
+    Unit,
+    new_id,
+)
 from app.core.units import UnitDirectory, split_unit_list, unit_kind
 from app.errors import InputError
 from app.formats.ledger_layout import COLUMNS, UNIT_JOINER, progress_line
@@ -126,7 +137,8 @@ def _find_header(rows: list[list]) -> tuple[int, dict[str, int]] | None:
 def _find_main_sheet(wb: CalamineWorkbook, hidden: dict | None):
     names = list(wb.sheet_names)
     preferred = (hidden or {}).get("meta", {}).get("sheet")
-    order = ([preferred] if preferred in names else []) + [n for n in names if n != preferred and n != DATA_SHEET]
+    others = [n for n in names if n not in (preferred, DATA_SHEET)]
+    order = ([preferred] if preferred in names else []) + others
     for name in order:
         sheet = wb.get_sheet_by_name(name)
         rows = sheet.to_python(skip_empty_area=False)
@@ -296,7 +308,8 @@ class _Builder:
             rebuilt.append(_progress_from_json(p, task.id))
         self.doc.progress.extend(rebuilt)
         shown = [progress_line(p) for p in rebuilt if p.round == shown_round and (p.status or p.text)]
-        if sorted(clean(x).strip() for x in shown) != sorted(x.strip() for x in visible.split("\n") if x.strip()):
+        seen = sorted(x.strip() for x in visible.split("\n") if x.strip())
+        if sorted(clean(x).strip() for x in shown) != seen:
             self.warnings.append(ParseWarning(
                 f"{self.path.name} 第{r + 1}行",
                 "进展落实情况在表格中被修改，未导入（请用回报表报送进展）",
@@ -314,7 +327,8 @@ class _Builder:
                 unit, body = (task.lead_units[0] if task.lead_units else ""), line
             status = next((s for s in STATUSES if body.startswith(s)), "")
             rest = body[len(status):].lstrip("。；;，, ") if status else body
-            self.doc.progress.append(Progress(task.id, unit.strip(), round_name, status, rest, source=self.path.name))
+            entry = Progress(task.id, unit.strip(), round_name, status, rest, source=self.path.name)
+            self.doc.progress.append(entry)
 
     def _complete_units(self) -> None:
         """Every unit named by a task is in the directory (new ones get a guessed kind)."""
@@ -323,7 +337,8 @@ class _Builder:
             for name in (*task.lead_units, *task.coop_units):
                 if name not in known:
                     known.add(name)
-                    self.doc.units.append(Unit(name, unit_kind(name) if unit_kind(name) != "other" else "department"))
+                    kind = unit_kind(name)
+                    self.doc.units.append(Unit(name, kind if kind != "other" else "department"))
 
 
 def _prefer(hidden: str | None, visible: str) -> str:

@@ -97,3 +97,15 @@ def test_not_a_ledger_and_missing_folder(tmp_path, ledger_path, capsys):
     assert "bogus.ledger" in capsys.readouterr().err
     assert main(["export", str(ledger_path), "--format", "xlsx", "-o", str(tmp_path / "无此目录" / "o.xlsx")]) == 2
     assert "文件夹不存在" in capsys.readouterr().err
+
+
+def test_seed_000_ledger_export_then_import_gives_the_same_ledger(seed_path, tmp_path):
+    first, second = tmp_path / "a.ledger", tmp_path / "b.ledger"
+    assert main(["import", str(seed_path("000")), "-o", str(first)]) == 0
+    assert main(["export", str(first), "--format", "xlsx", "-o", str(tmp_path / "a.xlsx")]) == 0
+    assert main(["import", str(tmp_path / "a.xlsx"), "-o", str(second)]) == 0
+    assert main(["export", str(first), "--format", "json", "-o", str(tmp_path / "a.json")]) == 0
+    assert main(["export", str(second), "--format", "json", "-o", str(tmp_path / "b.json")]) == 0
+    a = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))
+    assert a == json.loads((tmp_path / "b.json").read_text(encoding="utf-8"))
+    assert len(a["tasks"]) == 38 and a["tasks"][0]["id"]
