@@ -142,7 +142,8 @@ def test_same_file_twice_is_a_duplicate_and_changes_nothing(setup):
 
 def test_newer_return_supersedes_the_older(setup):
     ledger, sheet, tmp = setup
-    v1 = fill_xlsx(sheet, {"3": FILL_3}, tmp / "v1" / f"{UNIT}_{ROUND}.xlsx") if (tmp / "v1").mkdir() is None else None
+    (tmp / "v1").mkdir()
+    v1 = fill_xlsx(sheet, {"3": FILL_3}, tmp / "v1" / f"{UNIT}_{ROUND}.xlsx")
     v2 = fill_xlsx(sheet, {"3": {**FILL_3, "状态": "已完成", "进展落实情况": "全部推送完毕"}}, tmp / f"{UNIT}_{ROUND}_v2.xlsx")
     merge(ledger, v1)
     _, [f] = merge(ledger, v2)
@@ -179,13 +180,16 @@ def test_word_return_is_merged(setup):
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
-def test_xls_saved_by_libreoffice_is_merged(setup):
+@pytest.mark.parametrize("fmt", ["xls", "ods"])
+def test_sheet_saved_by_libreoffice_as_xls_or_ods_is_merged(setup, fmt):
     ledger, sheet, tmp = setup
-    filled = fill_xlsx(sheet, {"3": FILL_3}, tmp / "xls" / f"{UNIT}_{ROUND}.xlsx") if (tmp / "xls").mkdir() is None else None
-    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp}/lo", "--convert-to", "xls",
-                    "--outdir", str(tmp / "xls"), str(filled)], check=True, capture_output=True, timeout=120)
-    xls = filled.with_suffix(".xls")
-    _, [f] = merge(ledger, xls)
+    (tmp / fmt).mkdir()
+    filled = fill_xlsx(sheet, {"3": FILL_3}, tmp / fmt / f"{UNIT}_{ROUND}.xlsx")
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp}/lo", "--convert-to", fmt,
+                    "--outdir", str(tmp / fmt), str(filled)], check=True, capture_output=True, timeout=120)
+    converted = filled.with_suffix(f".{fmt}")
+    _, [f] = merge(ledger, converted)
+    assert f["identified_by"] == "隐藏数据"
     assert f["outcome"] == "merged" and f["applied"] == 1 and f["rejected"] == 0, f["messages"]
     assert progress_of(ledger) == {"3": EXPECT_3}
 
@@ -255,3 +259,25 @@ def test_folder_of_sheets_merges_every_file_in_batches_undone_together(setup):
     with Ledger.open(ledger) as led:
         assert len(undo_merge(led, report.batch)) == 2
     assert ledger_json(ledger) == before
+
+
+def test_sheet_for_an_unknown_round_is_rejected(setup):
+    ledger, sheet, tmp = setup
+    wb = openpyxl.load_workbook(fill_xlsx(sheet, {"3": FILL_3}, tmp / f"{UNIT}_{ROUND}.xlsx"))
+    meta = wb[META_SHEET]
+    row = next(r for r in range(1, 8) if meta.cell(r, 1).value == "round")
+    meta.cell(row, 2).value = "第五次报送"
+    wb.save(tmp / "改轮次.xlsx")
+    _, [f] = merge(ledger, tmp / "改轮次.xlsx")
+    assert f["outcome"] == "rejected" and "第五次报送" in f["messages"][0]
+    assert progress_of(ledger) == {}
+
+
+def test_two_versions_in_one_call_second_supersedes_first(setup):
+    ledger, sheet, tmp = setup
+    (tmp / "a").mkdir()
+    v1 = fill_xlsx(sheet, {"3": FILL_3}, tmp / "a" / f"{UNIT}_{ROUND}.xlsx")
+    v2 = fill_xlsx(sheet, {"3": {**FILL_3, "状态": "已完成"}}, tmp / f"{UNIT}_{ROUND}_v2.xlsx")
+    _, files = merge(ledger, v1, v2)
+    assert [(f["applied"], f["conflicts"]) for f in files] == [(1, 0), (1, 0)]
+    assert progress_of(ledger)["3"]["status"] == "已完成"
