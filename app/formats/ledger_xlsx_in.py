@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import json
 import re
+import zipfile
 from dataclasses import fields
 from datetime import date, datetime
 from pathlib import Path
@@ -69,6 +70,7 @@ def read_exported_ledger(path: Path, *, plain: bool = False) -> LedgerDocument |
     general task-table parser (app/core/table_plan.py), which knows more layouts.
     """
     path = Path(path)
+    _check_unpacked_size(path)
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises several private error types
@@ -84,6 +86,22 @@ def read_exported_ledger(path: Path, *, plain: bool = False) -> LedgerDocument |
 
 
 # ---------------------------------------------------------------- sheets
+
+MAX_UNPACKED_BYTES = 400 * 1024 * 1024  # far above any real ledger; refuses zip bombs
+
+
+def _check_unpacked_size(path: Path) -> None:
+    """An .xlsx/.ods is a zip: refuse one that would unpack to an absurd size."""
+    if not zipfile.is_zipfile(path):
+        return
+    try:
+        with zipfile.ZipFile(path) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputError(path, f"文件已损坏，无法读取（damaged file）：{exc}") from exc
+    if total > MAX_UNPACKED_BYTES:
+        raise InputError(path, "文件解压后过大，已拒绝（file unpacks too large）")
+
 
 
 def _cell_text(value: object) -> str:

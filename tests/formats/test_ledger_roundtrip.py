@@ -158,3 +158,18 @@ def test_not_a_ledger_returns_none(tmp_path):
     wb.active["A1"] = "随便什么表"
     wb.save(tmp_path / "other.xlsx")
     assert read_exported_ledger(tmp_path / "other.xlsx") is None
+
+
+def test_damaged_or_oversized_file_is_a_clear_error(tmp_path, monkeypatch):
+    import app.formats.ledger_xlsx_in as reader
+    from app.errors import InputError
+
+    broken = tmp_path / "坏.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(InputError, match="坏.xlsx"):
+        read_exported_ledger(broken)
+    good = tmp_path / "好.xlsx"
+    write_ledger_xlsx(seed_like(), good, as_of=AS_OF)
+    monkeypatch.setattr(reader, "MAX_UNPACKED_BYTES", 1000)
+    with pytest.raises(InputError, match="过大"):
+        read_exported_ledger(good)
