@@ -15,17 +15,18 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 from app import __version__
-from app.core.changes import BatchInfo, Changes, Conflict
+from app.core.changes import BatchInfo, Changes, Conflict, MergeItem
 from app.core.records import LedgerDocument, Progress
 from app.errors import LedgerError, LedgerFileError
 from app.store import file as store_file
 from app.store import operations as ops
 from app.store import queries
 
-__all__ = ["BatchInfo", "Changes", "Conflict", "Ledger"]
+__all__ = ["BatchInfo", "Changes", "Conflict", "Ledger", "MergeItem"]
 
 
 class Ledger:
@@ -39,6 +40,7 @@ class Ledger:
         self._engine = engine
         self._lock = lock
         self._sessions = store_file.session_factory(engine)
+        self._temporary_view: Path | None = None
 
     # ----- opening and closing -------------------------------------------------------------
     @classmethod
@@ -82,7 +84,10 @@ class Ledger:
         path = Path(path)
         store_file.check_is_ledger_file(path)
         if readonly:
-            return cls(path, store_file.make_engine(path, readonly=True), readonly=True, lock=None)
+            view = store_file.current_schema_view(path)  # an older file is upgraded in a temporary copy
+            ledger = cls(path, store_file.make_engine(view or path, readonly=True), readonly=True, lock=None)
+            ledger._temporary_view = view
+            return ledger
         lock = store_file.FileLock(path)
         lock.acquire()
         engine = store_file.make_engine(path)
@@ -96,6 +101,9 @@ class Ledger:
 
     def close(self) -> None:
         self._engine.dispose()
+        if self._temporary_view is not None:
+            store_file.discard_view(self._temporary_view)
+            self._temporary_view = None
         if self._lock is not None:
             self._lock.release()
             self._lock = None
@@ -152,6 +160,29 @@ class Ledger:
             ops.touch(session, at)
         return changes
 
+    def apply_merge(self, items: list[MergeItem]) -> list[str]:
+        """Apply several returned files in ONE transaction: a batch per file, its entries and conflicts.
+
+        Either every file's changes land or none do. Returns the batch ids, in the order given.
+        """
+        at = ops.now()
+        batch_ids: list[str] = []
+        with self._write() as session:
+            for item in items:
+                batch = ops.new_batch(session, kind=item.kind, source=item.source, file_hash=item.file_hash,
+                                      unit=item.unit, round=item.round, meta=item.meta, at=at)
+                ops.apply_progress(session, item.entries, batch, at)
+                ops.add_conflicts(session, item.conflicts, batch.id, at)
+                batch_ids.append(batch.id)
+            ops.touch(session, at)
+        return batch_ids
+
+    def add_round(self, name: str, *, due: date | None = None) -> Changes:
+        """A new reporting round at the end of the list."""
+        with self._write() as session:
+            ops.add_round(session, name, due)
+        return Changes(meta=True)
+
     def record_batch(self, *, kind: str, source: str, file_hash: str | None = None, unit: str | None = None,
                      round: str | None = None, meta: dict | None = None) -> str:
         """A batch with no changes, so that e.g. a merged file is recognised when it comes again."""
@@ -188,9 +219,18 @@ class Ledger:
 
     def undo_batch(self, batch_id: str) -> Changes:
         """Restore everything a batch changed; refused if an entry was changed again since."""
+        return self.undo_batches([batch_id])
+
+    def undo_batches(self, batch_ids: list[str]) -> Changes:
+        """Undo several batches (newest first) in one transaction: all are undone or none."""
         at = ops.now()
+        changes = Changes(conflicts=True)
         with self._write() as session:
-            changes = ops.undo_batch(session, batch_id, at)
+            for batch_id in batch_ids:
+                done = ops.undo_batch(session, batch_id, at)
+                changes.batch_id = changes.batch_id or done.batch_id
+                changes.progress |= done.progress
+                changes.tasks |= done.tasks
             ops.touch(session, at)
         return changes
 

@@ -26,7 +26,7 @@ from app.core.text import normalize_for_match
 from app.errors import InputError, LedgerError
 from app.formats.return_read import SUPPORTED_SUFFIXES, ReturnedSheet, read_return_file
 from app.formats.return_sheet import LOCKED, column_hashes, write_return_sheet_docx, write_return_sheet_xlsx
-from app.ledger import Conflict, Ledger
+from app.ledger import Conflict, Ledger, MergeItem
 
 DEFAULT_ROUND = "第一次报送"
 MERGED, DUPLICATE, REJECTED = "merged", "duplicate", "rejected"
@@ -327,17 +327,15 @@ def merge_files(ledger: Ledger, paths: list[Path], *, dry_run: bool = False,
     if not dry_run and pending:
         report.backup = str(ledger.backup("merge"))
         merge_id = f"merge-{uuid.uuid4()}"
-        for fr, entries, conflicts in pending:
-            meta = {"merge_id": merge_id, "applied": fr.applied, "unchanged": fr.unchanged,
-                    "conflicts": fr.conflicts, "rejected": fr.rejected}
-            kwargs = dict(kind="merge", source=fr.file, file_hash=fr.file_hash, unit=fr.unit, round=fr.round, meta=meta)
-            if entries:
-                fr.batch = ledger.apply_progress(entries, **kwargs).batch_id
-            else:
-                fr.batch = ledger.record_batch(**kwargs)
-            if conflicts:
-                ledger.add_conflicts(conflicts, fr.batch)
-            report.batches.append(fr.batch)
+        items = [
+            MergeItem(entries=entries, conflicts=conflicts, source=fr.file, file_hash=fr.file_hash, unit=fr.unit,
+                      round=fr.round, meta={"merge_id": merge_id, "applied": fr.applied, "unchanged": fr.unchanged,
+                                            "conflicts": fr.conflicts, "rejected": fr.rejected})
+            for fr, entries, conflicts in pending
+        ]
+        for (fr, _entries, _conflicts), batch_id in zip(pending, ledger.apply_merge(items)):
+            fr.batch = batch_id
+            report.batches.append(batch_id)
         report.batch = report.batches[0] if len(report.batches) == 1 else merge_id
     return report
 
@@ -366,8 +364,6 @@ def undo_merge(ledger: Ledger, batch: str) -> list[str]:
             raise LedgerError(f"找不到合并批次 {batch}（unknown batch）")
         ledger.undo_batch(batch)
         return [batch]
-    done = []
-    for info in reversed(group):  # batches() lists oldest first
-        ledger.undo_batch(info.id)
-        done.append(info.id)
+    done = [info.id for info in reversed(group)]  # batches() lists oldest first; undo newest first
+    ledger.undo_batches(done)
     return done

@@ -59,3 +59,17 @@ class Conflict:
     theirs: Progress
     resolved: bool = False
     resolution: str = ""  # "theirs", "ours", "edit"
+
+
+@dataclass
+class MergeItem:
+    """One returned file's share of a merge: its entries, its conflicts and its batch's labels."""
+
+    entries: list[Progress]
+    conflicts: list[Conflict]
+    source: str
+    file_hash: str | None = None
+    unit: str | None = None
+    round: str | None = None
+    meta: dict = field(default_factory=dict)
+    kind: str = "merge"

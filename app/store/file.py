@@ -147,6 +147,35 @@ def ensure_current_schema(engine: Engine, path: Path) -> Path | None:
     return backup
 
 
+def current_schema_view(path: Path) -> Path | None:
+    """For reading an older ledger without changing it: an upgraded copy in a temp folder (None if current)."""
+    import shutil
+    import tempfile
+
+    probe = make_engine(path, readonly=True)
+    try:
+        revision = current_revision(probe)
+    finally:
+        probe.dispose()
+    if revision == head_revision():
+        return None
+    folder = Path(tempfile.mkdtemp(prefix="ledgerdesk-view-"))
+    copy = folder / path.name
+    shutil.copyfile(path, copy)
+    engine = make_engine(copy)
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()
+    return copy
+
+
+def discard_view(copy: Path) -> None:
+    import shutil
+
+    shutil.rmtree(copy.parent, ignore_errors=True)
+
+
 class FileLock:
     """An OS-level lock on `<ledger>.lock`, so a second writer gets a clear refusal.
 

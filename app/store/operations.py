@@ -49,30 +49,52 @@ def same_content(old: dict, new: dict) -> bool:
 
 # ----- progress ---------------------------------------------------------------------------------
 def apply_progress(session: Session, entries: list[Progress], batch: BatchRow, at: datetime) -> Changes:
-    changes = Changes(batch_id=batch.id)
-    units = queries.unit_ids(session)
-    rounds = queries.round_ids(session)
-    task_ids = set(session.execute(select(TaskRow.id)).scalars())
-    for entry in entries:
-        if entry.task_id not in task_ids:
+    """Upsert entries; unchanged ones (same status, text, date, evidence) are skipped and not logged."""
+    return _ProgressWriter(session, batch, at, entries).apply(entries)
+
+
+class _ProgressWriter:
+    """Looks up names and existing rows once per batch, then writes entries with autoflush off."""
+
+    def __init__(self, session: Session, batch: BatchRow, at: datetime, entries: list[Progress]) -> None:
+        self.session = session
+        self.batch = batch
+        self.at = at
+        self.units = queries.unit_ids(session)
+        self.rounds = queries.round_ids(session)
+        self.task_ids = set(session.execute(select(TaskRow.id)).scalars())
+        wanted_units = {self.units[e.unit] for e in entries if e.unit in self.units}
+        self.existing = queries.progress_rows_for(session, {e.task_id for e in entries}, wanted_units)
+        self.changes = Changes(batch_id=batch.id)
+
+    def apply(self, entries: list[Progress]) -> Changes:
+        with self.session.no_autoflush:
+            for entry in entries:
+                self._apply_one(entry)
+        self.session.flush()
+        return self.changes
+
+    def _apply_one(self, entry: Progress) -> None:
+        if entry.task_id not in self.task_ids:
             raise LedgerError(f"任务不存在（unknown task id {entry.task_id}）")
-        if entry.unit not in units:
+        if entry.unit not in self.units:
             raise LedgerError(f"单位“{entry.unit}”不在本台账的单位名录中（unknown unit）")
-        if entry.round not in rounds:
+        if entry.round not in self.rounds:
             raise LedgerError(f"报送轮次“{entry.round}”不存在（unknown round）")
-        row = queries.find_progress(session, entry.task_id, units[entry.unit], rounds[entry.round])
+        row_key = (entry.task_id, self.units[entry.unit], self.rounds[entry.round])
+        row = self.existing.get(row_key)
         old = queries.progress_value(row)
-        new = queries.record_value(entry if entry.updated_at else replace(entry, updated_at=at))
+        new = queries.record_value(entry if entry.updated_at else replace(entry, updated_at=self.at))
         if old is not None and same_content(old, new):
-            continue
+            return
         if row is None:
-            row = ProgressRow(task_id=entry.task_id, unit_id=units[entry.unit], round_id=rounds[entry.round])
-            session.add(row)
+            row = ProgressRow(task_id=entry.task_id, unit_id=row_key[1], round_id=row_key[2])
+            self.session.add(row)
+            self.existing[row_key] = row
         queries.apply_value(row, new)
         key = [entry.task_id, entry.unit, entry.round]
-        queries.log_change(session, batch.id, entity="progress", key=key, old=old, new=new, at=at)
-        changes.progress.add(tuple(key))
-    return changes
+        queries.log_change(self.session, self.batch.id, entity="progress", key=key, old=old, new=new, at=self.at)
+        self.changes.progress.add(tuple(key))
 
 
 # ----- task fields --------------------------------------------------------------------------------
@@ -236,6 +258,15 @@ def mark_conflict_resolved(session: Session, conflict_id: int, choice: str, at: 
     row = session.get(ConflictRow, conflict_id)
     row.resolved_at = at
     row.resolution = choice
+
+
+def add_round(session: Session, name: str, due: date | None) -> None:
+    from app.store.orm import RoundRow
+
+    if name in queries.round_ids(session):
+        raise LedgerError(f"报送轮次“{name}”已存在（round exists）")
+    position = (session.execute(select(func.max(RoundRow.position))).scalar() or 0) + 1
+    session.add(RoundRow(name=name, due=due, position=position))
 
 
 def add_unit_alias(session: Session, unit: str, alias: str) -> None:

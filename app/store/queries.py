@@ -207,6 +207,19 @@ def find_progress(session: Session, task_id: str, unit_id: int, round_id: int) -
     ).scalar_one_or_none()
 
 
+def progress_rows_for(session: Session, task_ids: set[str],
+                      unit_ids: set[int]) -> dict[tuple[str, int, int], ProgressRow]:
+    """Existing progress rows of these tasks and units, keyed (task_id, unit_id, round_id), in few queries."""
+    rows: dict[tuple[str, int, int], ProgressRow] = {}
+    ids = list(task_ids)
+    for start in range(0, len(ids), 500):  # stay under the bound-parameter limit
+        chunk = ids[start:start + 500]
+        query = select(ProgressRow).where(ProgressRow.task_id.in_(chunk), ProgressRow.unit_id.in_(list(unit_ids)))
+        for row in session.execute(query).scalars():
+            rows[(row.task_id, row.unit_id, row.round_id)] = row
+    return rows
+
+
 def log_change(session: Session, batch_id: str, *, entity: str, key: list | str, field: str = "",
                old: object = None, new: object = None, at: datetime) -> None:
     session.add(

@@ -113,9 +113,8 @@ def test_file_from_newer_version_is_refused(tmp_path: Path) -> None:
         Ledger.open(path)
 
 
-def test_first_revision_file_is_upgraded_with_backup_and_data_intact(tmp_path: Path) -> None:
-    """A ledger written with schema 0001 (no evidence column, no conflict table) opens with current code."""
-    path = tmp_path / "old.ledger"
+def write_first_revision_ledger(path: Path) -> None:
+    """A ledger as the first schema revision wrote it (no evidence/reporter columns, no conflict table)."""
     engine = store_file.make_engine(path)
     store_file.upgrade(engine, "0001")
     engine.dispose()
@@ -133,6 +132,10 @@ def test_first_revision_file_is_upgraded_with_backup_and_data_intact(tmp_path: P
     con.commit()
     con.close()
 
+
+def test_first_revision_file_is_upgraded_with_backup_and_data_intact(tmp_path: Path) -> None:
+    path = tmp_path / "old.ledger"
+    write_first_revision_ledger(path)
     with Ledger.open(path) as ledger:
         assert ledger.migration_backup is not None and ledger.migration_backup.exists()
         doc = ledger.document()
@@ -222,3 +225,14 @@ def test_replacing_a_ledger_open_elsewhere_is_refused(tmp_path: Path) -> None:
         with pytest.raises(LedgerFileError, match="另一个窗口或程序"):
             Ledger.create_from_document(path, small_document(), source="y", overwrite=True)
         assert path.read_bytes() == before
+
+
+def test_old_ledger_opened_read_only_is_read_through_a_temporary_upgrade(tmp_path: Path) -> None:
+    path = tmp_path / "old.ledger"
+    write_first_revision_ledger(path)
+    before = path.read_bytes()
+    with Ledger.open(path, readonly=True) as ledger:
+        doc = ledger.document()
+    assert doc.title == "旧台账" and [p.text for p in doc.progress] == ["已推进"]
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["old.ledger"]
