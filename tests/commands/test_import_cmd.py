@@ -121,3 +121,23 @@ def test_force_replaces_existing_ledger(tmp_path, seed_path):
     assert main(["import", str(seed_path("000")), "-o", str(out), "--force"]) == 0
     with Ledger.open(out, readonly=True) as ledger:
         assert len(ledger.document().tasks) == 38
+
+
+def test_exported_ledger_xlsx_imports_back_with_same_ids_and_tasks(tmp_path, seed_path):
+    from app.core.table_plan import parse_task_table
+    from app.formats.table_in import read_table_rows
+    from tests.formats.golden_tables import assert_matches_golden
+
+    first = tmp_path / "a.ledger"
+    exported = tmp_path / "a.xlsx"
+    again = tmp_path / "b.ledger"
+    assert main(["import", str(seed_path("000")), "-o", str(first)]) == 0
+    assert main(["export", str(first), "--format", "xlsx", "-o", str(exported)]) == 0
+    assert main(["import", str(exported), "-o", str(again)]) == 0
+    with Ledger.open(first, readonly=True) as a, Ledger.open(again, readonly=True) as b:
+        doc_a, doc_b = a.document(), b.document()
+    assert [t.id for t in doc_b.tasks] == [t.id for t in doc_a.tasks]
+    assert_matches_golden(doc_b, "000")
+    # Read as a plain task table (hidden ids lost, e.g. retyped by hand): still the same tasks.
+    sheet = next(rows for rows in read_table_rows(exported) if any("序号" in c for r in rows[:10] for c in r))
+    assert_matches_golden(parse_task_table(sheet, source_name=exported.name), "000")
