@@ -37,9 +37,9 @@ _HEADER_FIELDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 _HEADER_INDEX = {name: role for role, names in _HEADER_FIELDS for name in names}
 _BRACKETED_RE = re.compile(r"\([^()]*\)")
-_TAG_RE = re.compile(r"</?(?:b|strong|i|em|u|span|font)(?:\s[^>]*)?>", re.I)
-_P_SPLIT_RE = re.compile(r"</p>\s*<p(?:\s[^>]*)?>|<br\s*/?>", re.I)
-_P_TAG_RE = re.compile(r"</?p(?:\s[^>]*)?>", re.I)
+_TAG_RE = re.compile(r"</?(?:b|strong|i|em|u|span|font)(?:\s[^>]*)?>", re.IGNORECASE)
+_P_SPLIT_RE = re.compile(r"</p>\s*<p(?:\s[^>]*)?>|<br\s*/?>", re.IGNORECASE)
+_P_TAG_RE = re.compile(r"</?p(?:\s[^>]*)?>", re.IGNORECASE)
 _CJK = "\u3400-\u9fff\uf900-\ufaff"
 _CJK_GAP_RE = re.compile(rf"(?<=[{_CJK}，。、；：“”（）《》])[ ]+(?=[{_CJK}，。、；：“”（）《》])")
 _SEQ_RE = re.compile(r"^[（(]?\s*(\d{1,4})\s*[)）.．、]?$")

@@ -89,7 +89,7 @@ def _add_units(cell: _Cell, piece: str) -> None:
 
 def _section(row: list[str]) -> tuple[str, str] | None:
     """("一、", "深化…") for a row whose only text is a section heading."""
-    texts = [c for c in row if c]
+    texts = list(dict.fromkeys(c for c in row if c))  # a merged cell some tools repeat across
     if len(texts) != 1:
         return None
     m = _SECTION_RE.match(texts[0])
@@ -220,9 +220,17 @@ def _continue_names(draft: _Draft, fields: dict[str, str]) -> None:
         target.add(piece, sentence=False)
 
 
+_NAME_BREAK_RE = re.compile(r"\s*\n\s*")
+
+
+def _one_line(name: str) -> str:
+    """A name cell typed over several lines (Alt+Enter, Word paragraphs) is one name."""
+    return _NAME_BREAK_RE.sub("", name).strip()
+
+
 def _key_work(draft: _Draft) -> str:
-    first = draft.name.text
-    second = draft.name2.text if draft.name2 is not None else ""
+    first = _one_line(draft.name.text)
+    second = _one_line(draft.name2.text) if draft.name2 is not None else ""
     if first and second:
         return f"{first}：{second}"
     return first or second

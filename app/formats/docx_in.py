@@ -22,7 +22,7 @@ from app.formats.table_in import MAX_UNCOMPRESSED
 NOT_A_DOCX = "不是有效的 Word 文档（.docx）（not a valid Word document）"
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
-_w = "{%s}" % W
+_w = f"{{{W}}}"
 
 
 def q(tag: str) -> str:
@@ -253,7 +253,7 @@ def paragraph_text(p: etree._Element) -> str:
                 parts.append("\n")
             elif tag == q("noBreakHyphen"):
                 parts.append("-")
-            elif tag in (q("del"), q("pPr"), q("rPr"), "{%s}Fallback" % MC, q("instrText")):
+            elif tag in (q("del"), q("pPr"), q("rPr"), f"{{{MC}}}Fallback", q("instrText")):
                 continue
             else:
                 walk(child)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import zipfile
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -32,7 +33,7 @@ def cell_text(value: object) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, float):
-        if value != value:  # NaN
+        if math.isnan(value):
             return ""
         if value.is_integer() and abs(value) < 1e15:
             return str(int(value))
@@ -88,7 +89,7 @@ def read_workbook(path: Path) -> list[Grid]:
                 try:
                     sheet = workbook.get_sheet_by_name(name)
                     values = sheet.to_python(skip_empty_area=False)
-                except Exception:  # chart sheets, dialog sheets: not data
+                except Exception:  # noqa: BLE001,S112 - chart or dialog sheets hold no data
                     continue
                 sheets.append(_trim([[cell_text(v) for v in row] for row in values]))
             return sheets
@@ -103,8 +104,7 @@ def read_workbook(path: Path) -> list[Grid]:
 def read_csv(path: Path) -> Grid:
     """A CSV (comma, tab or semicolon separated) in any encoding read_text knows."""
     text = read_text(path)
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    text = text.removeprefix("\ufeff")
     sample = text[:8192]
     delimiter = ","
     try:

@@ -168,3 +168,18 @@ def test_table_without_header_gives_no_tasks_and_a_warning():
 def test_title_skips_attachment_and_form_lines():
     assert find_title(["附件", "", "2023年盐亭县政务公开重点任务分解表"]) == ("2023年盐亭县政务公开重点任务分解表", 2023)
     assert find_title(["# 某县2022年任务落实台账（填报版）", "填报单位:"]) == ("某县2022年任务落实台账", 2022)
+
+
+def test_name_typed_over_two_lines_is_one_key_work_and_repeated_section_cells_are_one_heading():
+    rows = [
+        HEADER,
+        ["一、深化公开", "一、深化公开", "一、深化公开", "", "", ""],
+        ["1", "推动政务\n公开转型升级", "第一项。\n第二项。", "县财政局\n县审计局", "", "2024年6月底\n2024年12月底"],
+    ]
+    doc = _doc(rows)
+    task = doc.tasks[0]
+    assert [h.label for h in doc.headings] == ["一、深化公开"]
+    assert task.key_work == "推动政务公开转型升级"
+    assert task.content == "第一项。\n第二项。"
+    assert task.lead_units == ["县财政局", "县审计局"]
+    assert task.deadline.text == "2024年6月底；2024年12月底" and task.deadline.date == date(2024, 12, 31)
