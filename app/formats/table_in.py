@@ -21,6 +21,7 @@ from app.formats.text_in import read_text
 MAX_UNCOMPRESSED = 200 * 1024 * 1024  # bytes a workbook may inflate to
 ZIP_FORMATS = {".xlsx", ".xlsm", ".xlsb", ".ods"}
 SHEET_FORMATS = ZIP_FORMATS | {".xls"}
+OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
 NOT_A_SPREADSHEET = "不是可读取的电子表格（not a readable spreadsheet）"
 
 Grid = list[list[str]]
@@ -57,6 +58,10 @@ def check_zip(path: Path, *, limit: int = MAX_UNCOMPRESSED) -> None:
         with zipfile.ZipFile(path) as archive:
             total = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        with path.open("rb") as fh:
+            magic = fh.read(8)
+        if magic == OLE_MAGIC:  # an encrypted workbook, or an old .xls renamed
+            raise InputError(path, f"{NOT_A_SPREADSHEET}：文件受密码保护，或实为旧版 .xls 文件") from exc
         raise InputError(path, f"{NOT_A_SPREADSHEET}：文件已损坏或不是该格式") from exc
     if total > limit:
         raise InputError(path, f"文件解压后过大（{total // (1024 * 1024)} MB），拒绝读取（possible zip bomb）")

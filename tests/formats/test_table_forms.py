@@ -77,18 +77,35 @@ def test_word_table_form_of_000(tmp_path, seed_path):
     assert_matches_golden(read_plan(path), "000")
 
 
-def test_xls_form_of_000_via_libreoffice(tmp_path, seed_path):
+@pytest.mark.parametrize("target", ["xls", "ods"])
+def test_xls_and_ods_forms_of_000_via_libreoffice(tmp_path, seed_path, target):
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
-        pytest.skip("LibreOffice not installed (soffice), cannot make an .xls")
+        pytest.skip(f"LibreOffice not installed (soffice), cannot make an .{target}")
     source = _write_xlsx(tmp_path / "000.xlsx", _rows(seed_path, "000"))
     out = tmp_path / "out"
     profile = (tmp_path / "lo-profile").as_uri()
     subprocess.run(
-        [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "xls", "--outdir", str(out),
+        [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", target, "--outdir", str(out),
          str(source)],
         check=True, capture_output=True, timeout=180,
     )
-    xls = out / "000.xls"
-    assert xls.is_file()
-    assert_matches_golden(read_plan(xls), "000")
+    converted = out / f"000.{target}"
+    assert converted.is_file()
+    assert_matches_golden(read_plan(converted), "000")
+
+
+@pytest.mark.xfail(strict=True, reason="html_in joins consecutive tabs (r'\\s*\\t\\s*'), so empty table cells "
+                   "vanish and columns shift; html_in is owned by the prose helper — remove this mark once fixed")
+def test_html_table_form_of_000(tmp_path, seed_path):
+    rows = _rows(seed_path, "000")
+    header_at = next(i for i, r in enumerate(rows) if r[0] == "序号")
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows[header_at:] if any(r))
+    page = tmp_path / "000.html"
+    page.write_text(
+        "<html><head><meta charset='utf-8'><title>台账</title></head><body>"
+        "<div class='nav'><a href='/'>首页</a> <a href='/gk'>政务公开</a></div>"
+        f"<h1>{rows[2][0].lstrip('# ')}</h1><table>{body}</table><p>扫一扫在手机打开当前页</p></body></html>",
+        encoding="utf-8",
+    )
+    assert_matches_golden(read_plan(page), "000")

@@ -94,3 +94,11 @@ def test_unsupported_suffix_and_missing_file(tmp_path):
     other.write_bytes(b"x")
     with pytest.raises(InputError):
         read_table_rows(other)
+
+
+def test_encrypted_or_renamed_xls_named_xlsx_says_so(tmp_path):
+    path = tmp_path / "加密.xlsx"
+    path.write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + bytes(600))
+    with pytest.raises(InputError) as info:
+        read_table_rows(path)
+    assert "密码" in str(info.value) and str(info.value).startswith("加密.xlsx：")
