@@ -317,20 +317,7 @@ def _canonical(directory: UnitDirectory, raw: str) -> str:
         name = m.group(1)
     if not name:
         return ""
-    found = directory.resolve(name)
-    if found is None and "（" not in name:
-        # "各部门单位" is "各部门（单位）" with its brackets lost
-        bare = {re.sub(r"[（）]", "", n): n for n in directory.names() if "（" in n}
-        found = bare.get(name)
-    if found is None:
-        directory.add(Unit(name=name, kind=unit_kind(name)))
-        return name
-    if found != name:
-        try:
-            directory.add_alias(found, name)
-        except ValueError:
-            pass
-    return found
+    return directory.canonical(name)
 
 
 # "确保今年8月份如期全面完成": a month named for completion, which core.deadlines does not read.

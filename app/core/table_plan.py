@@ -240,15 +240,7 @@ def _canonical(directory: UnitDirectory, names: list[str], exclude: Sequence[str
     """One spelling per unit across the table ("县商务工信局" = "县商务工业信息化局" once seen)."""
     out: list[str] = []
     for name in names:
-        found = directory.resolve(name)
-        if found is None:
-            directory.add(Unit(name=name, kind=unit_kind(name)))
-            found = name
-        elif found != name:
-            try:
-                directory.add_alias(found, name)
-            except ValueError:
-                pass
+        found = directory.canonical(name)
         if found not in out and found not in exclude:
             out.append(found)
     return out

@@ -268,6 +268,22 @@ class UnitDirectory:
         candidates = {canonical for k, canonical in self._by_key.items() if k in group}
         return candidates.pop() if len(candidates) == 1 else None
 
+    def canonical(self, name: str) -> str:
+        """The one spelling of `name` in this directory, adding the unit (or the alias) when first seen.
+
+        Importers call this for every unit they read, so "县政府办公室" and "县人民政府办公室"
+        become one unit with an alias once the full name is known."""
+        found = self.resolve(name)
+        if found is None:
+            self.add(Unit(name=name, kind=unit_kind(name)))
+            return name
+        if found != name:
+            try:
+                self.add_alias(found, name)
+            except ValueError:  # already another unit's alias: keep the first reading
+                pass
+        return found
+
     def suggest(self, name: str, limit: int = 3, score_cutoff: float = 80) -> list[tuple[str, float]]:
         """Likely units for an unknown name, best first, for a person to confirm (fuzz.ratio on keys)."""
         key = match_key(name)

@@ -157,7 +157,7 @@ def html_lines(markup: str) -> list[str]:
     lines = []
     for raw in text.split("\n"):
         line = raw.strip(" ")
-        line = re.sub(r"\s*\t\s*", "\t", line).strip("\t ") if "\t" in line else line.strip()
+        line = re.sub(r" *\t *", "\t", line).rstrip("\t ").lstrip(" ") if "\t" in line else line.strip()
         if line:
             lines.append(line)
     return lines

@@ -95,8 +95,6 @@ def test_xls_and_ods_forms_of_000_via_libreoffice(tmp_path, seed_path, target):
     assert_matches_golden(read_plan(converted), "000")
 
 
-@pytest.mark.xfail(strict=True, reason="html_in joins consecutive tabs (r'\\s*\\t\\s*'), so empty table cells "
-                   "vanish and columns shift; html_in is owned by the prose helper — remove this mark once fixed")
 def test_html_table_form_of_000(tmp_path, seed_path):
     rows = _rows(seed_path, "000")
     header_at = next(i for i, r in enumerate(rows) if r[0] == "序号")
