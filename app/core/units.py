@@ -38,10 +38,15 @@ def normalize_unit_name(name: str | None) -> str:
 _LEVEL_PREFIX_RE = re.compile(r"^(?:县|区|市(?!场|监|直))")
 
 
+_REPEATED_IN_BRACKETS_RE = re.compile(r"(.)\(\1\)")
+
+
 def match_key(name: str | None) -> str:
     """Key for comparing names: normalize_for_match without round brackets ("各部门（单位）" =
-    "各部门单位"), minus a leading 县/区/市 level prefix."""
-    key = normalize_for_match(normalize_unit_name(name)).replace("(", "").replace(")", "")
+    "各部门单位"), a bracket repeating the character before it dropped ("各乡镇（镇）" = "各乡镇",
+    a typo seen in real tables), minus a leading 县/区/市 level prefix."""
+    key = _REPEATED_IN_BRACKETS_RE.sub(r"\1", normalize_for_match(normalize_unit_name(name)))
+    key = key.replace("(", "").replace(")", "")
     stripped = _LEVEL_PREFIX_RE.sub("", key)
     return stripped or key
 

@@ -244,3 +244,13 @@ def test_directory_basics():
     assert len(d) == 8 and "县民政局" in d
     assert d.add(Unit("县民政局", kind="other")).kind == "department"  # existing record kept
     assert d.names()[0] == "县人民政府办公室"
+
+
+def test_bracket_repeating_the_previous_character_is_a_typo_for_the_same_group() -> None:
+    """Seed 000 writes 各乡镇（镇）人民政府, 各乡（镇）人民政府 and 各乡镇人民政府 for one group."""
+    directory = UnitDirectory()
+    assert directory.canonical("各乡镇人民政府") == "各乡镇人民政府"
+    assert directory.canonical("各乡镇（镇）人民政府") == "各乡镇人民政府"
+    assert directory.canonical("各乡（镇）人民政府") == "各乡镇人民政府"
+    assert directory.get("各乡镇人民政府").aliases == ["各乡镇（镇）人民政府", "各乡（镇）人民政府"]
+    assert match_key("县民政局（社会救助）") != match_key("县民政局")
