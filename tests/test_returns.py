@@ -16,7 +16,6 @@ from app.returns import make_sheets, merge_files, undo_merge
 from tests.merge_fixtures import (
     ROUND,
     UNIT,
-    col,
     fill_docx,
     fill_xlsx,
     header_row,

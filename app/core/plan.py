@@ -26,10 +26,10 @@ from datetime import date
 from app.core import outline
 from app.core.annotations import find_annotation
 from app.core.deadlines import find_deadline_in_text
-from app.core.records import Deadline, Heading, LedgerDocument, ParseWarning, Task, Unit, new_id
+from app.core.records import Deadline, Heading, LedgerDocument, ParseWarning, Task, new_id
 from app.core.rounds import find_rounds
 from app.core.text import clean_text
-from app.core.units import UnitDirectory, normalize_unit_name, unit_kind
+from app.core.units import UnitDirectory, normalize_unit_name
 
 # --- page chrome -------------------------------------------------------------------------
 

@@ -23,11 +23,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from app.core.deadlines import parse_deadline
-from app.core.records import Deadline, Heading, LedgerDocument, ParseWarning, Round, Task, Unit, new_id
+from app.core.records import Deadline, Heading, LedgerDocument, ParseWarning, Round, Task, new_id
 from app.core.rounds import find_rounds
 from app.core.table_layout import KW, KW2, Layout, clean_cell, find_header, is_header_row, seq_value
 from app.core.text import clean_text
-from app.core.units import UnitDirectory, split_unit_list, unit_kind
+from app.core.units import UnitDirectory, split_unit_list
 
 _SECTION_RE = re.compile(r"^(?P<num>[一二三四五六七八九十百]{1,3}[、．.]|[（(][一二三四五六七八九十]{1,3}[）)]|第[一二三四五六七八九十]+[部分章节])\s*(?P<title>\S.*)$")
 _SENTENCE_END = "。；;！!？?：:"

@@ -35,7 +35,6 @@ from app.formats.ledger_layout import (
     MARGINS_CM,
     LedgerLayout,
     SectionRow,
-    TaskRow,
     build_layout,
     format_date_cn,
     line_count,
