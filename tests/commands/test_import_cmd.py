@@ -126,7 +126,7 @@ def test_force_replaces_existing_ledger(tmp_path, seed_path):
 def test_exported_ledger_xlsx_imports_back_with_same_ids_and_tasks(tmp_path, seed_path):
     from app.core.table_plan import parse_task_table
     from app.formats.table_in import read_table_rows
-    from tests.formats.golden_tables import assert_matches_golden
+    from tests.golden_files import assert_matches_golden
 
     first = tmp_path / "a.ledger"
     exported = tmp_path / "a.xlsx"
