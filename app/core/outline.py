@@ -147,8 +147,10 @@ def number_label(level: int, value: int, *, style: str = "") -> str:
 
 
 def to_chinese_number(value: int) -> str:
-    """1 → "一", 12 → "十二", 20 → "二十", 105 → "一百零五" (plans rarely pass 30)."""
+    """1 → "一", 12 → "十二", 20 → "二十", 105 → "一百零五" (plans rarely pass 30); outside 1–999 as digits."""
     digits = "零一二三四五六七八九"
+    if value <= 0 or value >= 1000:
+        return str(value)
     if value < 10:
         return digits[value]
     if value < 20:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from app.core.outline import to_chinese_number
 from app.errors import InputError
 from app.formats.table_in import MAX_UNCOMPRESSED
 
@@ -31,7 +32,6 @@ def q(tag: str) -> str:
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True, huge_tree=False)
 
-_CN_DIGITS = "零一二三四五六七八九"
 _TIANGAN = "甲乙丙丁戊己庚辛壬癸"
 
 
@@ -48,28 +48,6 @@ class DocxContent:
     @property
     def tables(self) -> list[list[list[str]]]:
         return [b for b in self.blocks if not isinstance(b, str)]
-
-
-def chinese_number(n: int) -> str:
-    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 105 → 一百零五 (chineseCounting style)."""
-    if n <= 0:
-        return str(n)
-    if n < 10:
-        return _CN_DIGITS[n]
-    if n < 20:
-        return "十" + (_CN_DIGITS[n % 10] if n % 10 else "")
-    if n < 100:
-        return _CN_DIGITS[n // 10] + "十" + (_CN_DIGITS[n % 10] if n % 10 else "")
-    if n < 1000:
-        rest = n % 100
-        head = _CN_DIGITS[n // 100] + "百"
-        if rest == 0:
-            return head
-        if rest < 10:
-            return head + "零" + _CN_DIGITS[rest]
-        tail = chinese_number(rest)
-        return head + ("一" + tail if rest < 20 else tail)
-    return str(n)
 
 
 def _roman(n: int) -> str:
@@ -92,7 +70,7 @@ def format_number(n: int, fmt: str) -> str:
     """One counter value in a Word numFmt."""
     if fmt in ("chineseCounting", "chineseCountingThousand", "chineseLegalSimplified", "taiwaneseCounting",
                "taiwaneseCountingThousand", "ideographDigital", "japaneseCounting"):
-        return chinese_number(n)
+        return to_chinese_number(n)
     if fmt in ("ideographTraditional",):
         return _TIANGAN[(n - 1) % 10]
     if fmt == "decimalEnclosedCircle" or fmt == "decimalEnclosedCircleChinese":

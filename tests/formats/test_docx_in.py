@@ -8,7 +8,8 @@ import docx
 import pytest
 
 from app.errors import InputError
-from app.formats.docx_in import chinese_number, format_number, read_docx
+from app.core.outline import to_chinese_number as chinese_number
+from app.formats.docx_in import format_number, read_docx
 from tests.formats.docx_builders import add_numbering, set_numbering, style_with_numbering, table_docx
 
 
