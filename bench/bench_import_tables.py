@@ -33,7 +33,7 @@ def big_rows(repeats: int) -> list[list[str]]:
                 seq += 1
                 row[0] = str(seq)
             elif row and row[0].startswith("<b>"):
-                row[0] = row[0].replace("<b>", f"<b>{'一二三四五六七八九'[r % 9]}{r}").replace("</b>", "</b>")
+                row[0] = row[0].replace("</b>", f"（第{r + 1}遍）</b>")  # still a valid section row
             rows.append(row)
     return rows
 
