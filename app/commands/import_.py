@@ -32,7 +32,8 @@ def summary_lines(doc: LedgerDocument, *, source: str, output: str) -> list[str]
     units = list(dict.fromkeys([*doc.unit_names(), *(u for t in doc.tasks for u in [*t.lead_units, *t.coop_units])]))
     lines = [f"已导入 {source} → {output}"]
     title = doc.title or "（无标题）"
-    lines.append(f"标题：{title}" + (f"（{doc.year}年）" if doc.year else ""))
+    lines.append(f"标题：{title}")
+    lines.append(f"年度：{doc.year}" if doc.year else "年度：未找到（year not found）")
     lines.append(f"章节（sections）：{len(doc.headings)} 个")
     lines.append(f"任务（tasks）：{len(doc.tasks)} 项")
     lines.append(f"单位（units）：{len(units)} 个")
