@@ -13,7 +13,7 @@ from pathlib import Path
 from app.core.records import LedgerDocument
 from app.formats.ledger_json import document_to_json
 
-GOLDEN_DIR = Path(__file__).resolve().parent.parent / "golden"
+GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
 TASK_FIELDS = ("seq", "path", "key_work", "content", "lead_units", "coop_units", "deadline")
 
 
@@ -42,4 +42,4 @@ def assert_matches_golden(doc: LedgerDocument, key: str) -> None:
     assert [t["seq"] for t in got["tasks"]] == [t["seq"] for t in want["tasks"]]
     for g, w in zip(got["tasks"], want["tasks"]):
         for name in TASK_FIELDS:
-            assert g[name] == w[name], f"seed {key} task {w['seq']} field {name}"
+            assert g[name] == w[name], f"seed {key} task seq {w['seq']} ({w['key_work']}) field {name}"

@@ -11,44 +11,13 @@ Decisions the golden files record (see app/core/plan.py):
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 
 import pytest
 
 from app.core.plan import find_title, is_chrome_line, parse_prose_plan
 from app.core.records import LedgerDocument
-from app.formats.ledger_json import document_to_json
 from tests.conftest import SEED_FILES
-
-# Same shape as the table seeds' golden files (tests/golden/000.json, 001.json).
-GOLDEN_DIR = Path(__file__).resolve().parent.parent / "golden"
-TASK_FIELDS = ("seq", "path", "key_work", "content", "lead_units", "coop_units", "deadline")
-
-
-def load_golden(key: str) -> dict:
-    return json.loads((GOLDEN_DIR / f"{key}.json").read_text(encoding="utf-8"))
-
-
-def golden_view(doc: LedgerDocument) -> dict:
-    """`doc` in the golden files' shape."""
-    data = document_to_json(doc)
-    return {
-        "title": data["title"],
-        "year": data["year"],
-        "rounds": [{"name": r["name"], "due": r["due"]} for r in data["rounds"]],
-        "tasks": [{k: t[k] for k in TASK_FIELDS} for t in data["tasks"]],
-    }
-
-
-def assert_same_as_golden(doc: LedgerDocument, key: str) -> None:
-    """Title, year, rounds and every field of every task equal to tests/golden/<key>.json."""
-    got, want = golden_view(doc), load_golden(key)
-    assert (got["title"], got["year"], got["rounds"]) == (want["title"], want["year"], want["rounds"])
-    assert [t["seq"] for t in got["tasks"]] == [t["seq"] for t in want["tasks"]]
-    for g, w in zip(got["tasks"], want["tasks"]):
-        for name in TASK_FIELDS:
-            assert g[name] == w[name], f"seed {key} task seq {w['seq']} ({w['key_work']}) field {name}"
+from tests.golden_files import TASK_FIELDS, golden_view, load_golden
 
 PROSE_SEEDS = ("002", "003", "004")
 EXPECTED_COUNTS = {"002": 37, "003": 32, "004": 54}

@@ -29,7 +29,7 @@ import pytest
 
 from app.core.table_plan import find_title, parse_task_table
 from app.formats.text_in import read_text
-from tests.formats.golden_tables import TASK_FIELDS, golden_view, load_golden
+from tests.golden_files import TASK_FIELDS, golden_view, load_golden
 
 HEADER = ["序号", "重点工作", "主要内容", "责任单位", "配合单位", "完成时限"]
 

@@ -11,7 +11,7 @@ from app.core.plan import parse_prose_plan
 from app.errors import InputError
 from app.formats.html_in import html_lines, read_html
 from tests.conftest import SEED_FILES
-from tests.core.test_plan_prose import assert_same_as_golden
+from tests.golden_files import assert_matches_golden
 
 MENU = """<div class="top"><ul><li><a href="/">首页</a></li><li><a href="/xxgk">政府信息公开</a></li>
 <li><a href="/news">新闻中心</a></li><li><a href="/bs">网上办事</a></li></ul></div>
@@ -49,7 +49,7 @@ def test_seed_page_gives_golden_result(tmp_path: Path, key, charset, encoding):
     lines = read_html(page)
     assert not any("首页" in line or "ICP" in line or "主办单位" in line for line in lines)
     doc = parse_prose_plan(lines, source_name=page.name)
-    assert_same_as_golden(doc, key)
+    assert_matches_golden(doc, key)
     assert not any("扫一扫" in str(w) or "联系电话" in str(w) for w in doc.warnings)
 
 

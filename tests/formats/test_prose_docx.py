@@ -14,7 +14,7 @@ import pytest
 from app.core.plan import parse_prose_plan
 from app.formats.docx_in import read_docx
 from tests.conftest import SEED_FILES
-from tests.core.test_plan_prose import assert_same_as_golden
+from tests.golden_files import assert_matches_golden
 from tests.formats.docx_factory import (
     HALFWIDTH_LEVELS,
     prose_docx,
@@ -33,7 +33,7 @@ def parse_docx(path: Path):
 @pytest.mark.parametrize("key", ["002", "003", "004"])
 def test_plain_docx_gives_golden_result(tmp_path: Path, key):
     path = prose_docx(tmp_path / f"{key}.docx", seed_lines(key))
-    assert_same_as_golden(parse_docx(path), key)
+    assert_matches_golden(parse_docx(path), key)
 
 
 def test_auto_numbered_headings_004(tmp_path: Path):
@@ -42,16 +42,16 @@ def test_auto_numbered_headings_004(tmp_path: Path):
     # the numbers really are gone from the text: Word draws them
     assert "深入推进“五公开”，促进行政依法依规" in texts
     assert not any(t.lstrip("　 ").startswith(("一、", "（一）", "八、")) for t in texts)
-    assert_same_as_golden(parse_docx(path), "004")
+    assert_matches_golden(parse_docx(path), "004")
 
 
 def test_auto_numbered_headings_and_items_004(tmp_path: Path):
     path = prose_docx_auto_numbered(tmp_path / "004_all.docx", seed_lines("004"), outline_levels=(1, 2, 3))
-    assert_same_as_golden(parse_docx(path), "004")
+    assert_matches_golden(parse_docx(path), "004")
 
 
 def test_auto_numbered_halfwidth_headings_002(tmp_path: Path):
     path = prose_docx_auto_numbered(tmp_path / "002_auto.docx", seed_lines("002"), levels=HALFWIDTH_LEVELS)
     doc = parse_docx(path)
-    assert_same_as_golden(doc, "002")
+    assert_matches_golden(doc, "002")
     assert doc.path_of(doc.tasks[0]) == ["一、围绕建设法治政府,深入推进“五公开”", "(一)加强行政决策公开"]

@@ -16,7 +16,7 @@ import pytest
 from app.formats.plan_import import read_plan
 from app.formats.text_in import read_text
 from tests.formats.docx_builders import table_docx
-from tests.formats.golden_tables import assert_matches_golden
+from tests.golden_files import assert_matches_golden
 
 
 def _rows(seed_path, key: str) -> list[list[str]]:
