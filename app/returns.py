@@ -275,7 +275,9 @@ def _decide_file(path: Path, state: _State, report: FileReport) -> tuple[list[Pr
         if d.message:
             report.messages.append(d.message)
         if d.outcome == mg.APPLIED and d.result is not None and d.task_id:
-            entries.append(d.result.to_progress(task_id=d.task_id, unit=unit, round_name=round_name, source=path.name))
+            entry = d.result.to_progress(task_id=d.task_id, unit=unit, round_name=round_name, source=path.name)
+            entry.reporter = sheet.reporter  # liaison files name who filled them in
+            entries.append(entry)
             state.ours[(d.task_id, unit, round_name)] = d.result
             previous[d.task_id] = d.result
             report.updated_over_previous += int(d.supersedes)
@@ -285,6 +287,8 @@ def _decide_file(path: Path, state: _State, report: FileReport) -> tuple[list[Pr
 
             conflicts.append(Conflict(id=0, batch_id="", task_id=d.task_id, unit=unit, round=round_name,
                                       base=prog(d.base), ours=prog(d.ours), theirs=prog(d.theirs)))
+    if sheet.reporter or sheet.phone:
+        report.messages.append(f"填报人：{sheet.reporter or '未填'}" + (f"，电话 {sheet.phone}" if sheet.phone else ""))
     if report.updated_over_previous:
         report.messages.append(f"更新了{report.updated_over_previous}条（较上次报送）")
     if not decisions:

@@ -1,5 +1,8 @@
 """Read a returned sheet (.xlsx/.xls/.ods via calamine, .docx via python-docx) as plain rows.
 
+Liaison data files (.ldpkg) are dispatched to app/formats/liaison_file.py, which
+gives the same ReturnedSheet, so the merge treats them like any returned sheet.
+
 The file is only read, never re-saved (a re-save would drop what Excel or WPS
 wrote). Hidden data is used when present; when the liaison copied the rows into a
 new workbook it is simply absent (`ReturnedSheet.hidden` is False) and the caller
@@ -20,7 +23,8 @@ from app.formats.table_in import check_zip, read_table_rows
 
 SHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 WORD_SUFFIXES = {".docx"}
-SUPPORTED_SUFFIXES = SHEET_SUFFIXES | WORD_SUFFIXES
+LIAISON_SUFFIXES = {".ldpkg"}  # liaison data files of the portable program (app/formats/liaison_file.py)
+SUPPORTED_SUFFIXES = SHEET_SUFFIXES | WORD_SUFFIXES | LIAISON_SUFFIXES
 NOT_A_RETURN = "不是填报表：找不到含“序号”“主要内容”“状态”“进展落实情况”的表头行（not a return sheet）"
 
 # Other spellings a liaison's own table may use for our columns.
@@ -76,6 +80,8 @@ class ReturnedSheet:
     rows: list[ReadRow] = field(default_factory=list)
     columns: list[str] = field(default_factory=list)
     preamble: str = ""  # text above the header row (title, 填报单位 lines)
+    reporter: str = ""  # who filled it in (liaison files say so; sheets do not)
+    phone: str = ""
 
 
 def canonical_header(text: str) -> str | None:
@@ -237,4 +243,8 @@ def read_return_file(path: Path) -> ReturnedSheet:
         return _read_docx(path)
     if suffix in SHEET_SUFFIXES:
         return _read_spreadsheet(path)
+    if suffix in LIAISON_SUFFIXES:
+        from app.formats.liaison_file import read_liaison_file  # imports this module: import late
+
+        return read_liaison_file(path)
     raise InputError(path, f"不支持的文件类型“{suffix or '无扩展名'}”（unsupported file type）")

@@ -1,0 +1,80 @@
+"""`ledgerdesk package LEDGER --unit U -o FILE [--round R]`: a liaison data file (.ldpkg).
+
+The file carries one unit's tasks for one round to the portable program; the liaison
+fills it in and sends it back, and `ledgerdesk merge` takes it like a returned sheet.
+The ledger is only read (except that a ledger without any round gets "第一次报送",
+as `sheets` does); the file is written to a temporary name and renamed into place.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from app.core.records import LedgerDocument
+from app.core.sheet_scope import match_unit, unit_tasks
+from app.errors import InputError, LedgerError
+from app.formats.ledger_layout import resolve_unit
+from app.formats.liaison_file import SUFFIX, write_liaison_file
+from app.ledger import Ledger
+from app.returns import DEFAULT_ROUND, pick_round
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "package", help="生成联络员数据包（a liaison data file for the portable program）",
+        description="为一个单位生成联络员数据包（.ldpkg）：联络员用台账通便携版打开、填写本单位任务进展、"
+                    "保存后发回，再用 ledgerdesk merge 合并。",
+    )
+    parser.add_argument("ledger", type=Path, help="台账文件")
+    parser.add_argument("--unit", required=True, help="单位名称（全称、别名或简称，如“民政局”）")
+    parser.add_argument("-o", "--output", type=Path, required=True,
+                        help="输出文件（.ldpkg），或已有的文件夹（文件按“单位_轮次.ldpkg”命名）")
+    parser.add_argument("--round", dest="round_name", default=None,
+                        help="报送轮次（默认：截止日期在今天或以后的最近一轮，否则最后一轮）")
+    parser.add_argument("--with-group-tasks", action="store_true",
+                        help="同时包含“各部门（单位）”“各乡镇人民政府”等集体任务")
+    parser.set_defaults(func=run)
+
+
+def resolve_package_unit(doc: LedgerDocument, name: str) -> str:
+    """Canonical name or alias first (as export does), then a short name ("民政局" → "县民政局")."""
+    try:
+        return resolve_unit(doc, name).name
+    except LedgerError:
+        found, _how = match_unit(doc, name.strip())
+        if found is None:
+            raise
+        return found
+
+
+def output_path(output: Path) -> Path:
+    """A folder gets the default file name later; a bare name gets .ldpkg; another suffix is refused."""
+    if output.is_dir() or output.suffix.lower() == SUFFIX:
+        return output
+    if not output.suffix:
+        return output.with_name(output.name + SUFFIX)
+    raise InputError(output, f"联络员数据包的扩展名应为 {SUFFIX}（liaison files end in {SUFFIX}）")
+
+
+def run(args: argparse.Namespace) -> int:
+    out = output_path(args.output)
+    with Ledger.open(args.ledger, readonly=True) as ledger:
+        doc = ledger.document()
+    unit = resolve_package_unit(doc, args.unit)
+    tasks = unit_tasks(doc, unit, include_groups=args.with_group_tasks)
+    if not tasks:
+        raise LedgerError(f"单位“{unit}”在本台账中没有牵头或配合的任务，未生成数据包（no tasks for this unit）")
+    if not out.is_dir() and not out.parent.is_dir():
+        raise InputError(out, "所在文件夹不存在（folder does not exist）")
+    if not doc.rounds:
+        if args.round_name:
+            pick_round(doc, args.round_name)  # an unknown round fails here, before anything changes
+        with Ledger.open(args.ledger) as ledger:
+            ledger.add_round(DEFAULT_ROUND)
+            doc = ledger.document()
+        print(f"台账中没有报送轮次，已添加“{DEFAULT_ROUND}”。")
+    round_name = pick_round(doc, args.round_name)
+    path = write_liaison_file(doc, unit, round_name, out, include_groups=args.with_group_tasks)
+    print(f"已生成联络员数据包：{path}（{unit}，{round_name}，{len(tasks)} 项任务）")
+    return 0

@@ -1,0 +1,368 @@
+"""Liaison data files (台账通联络员数据包, `.ldpkg`): one unit's tasks for the portable program.
+
+A liaison who is not technical gets this file plus the portable program, opens it,
+types progress for the unit's tasks, saves, and sends the file back. The clerk merges
+it with `ledgerdesk merge` exactly like a returned sheet: `read_liaison_file` gives
+the same `ReturnedSheet` the sheet readers give, so scope checks, the three-way merge,
+duplicate detection (by the file's sha256) and rejection all run through one path.
+
+The file is a zip holding `liaison.json`:
+    {"format": "ledgerdesk-liaison/1", "ledger_id", "ledger_title", "unit", "round",
+     "round_due", "created_at", "statuses", "instructions",
+     "tasks": [{"task_id", "seq", "path", "key_work", "content", "metric", "role",
+                "deadline": {"text", "date", "kind"},
+                "sent": {"status", "text", "done_date", "evidence"},
+                "fingerprint", "columns", "returned": {...} | null}],
+     "reporter": "", "phone": ""}
+The liaison side writes only `returned`, `reporter` and `phone` (`fill_liaison_file`);
+everything else is what was sent. `fingerprint` and `columns` are the locked-column
+hashes exactly as return sheets compute them, so an edited task text is caught by the
+same check and that row is refused. Zips are written with a fixed timestamp, so the
+same content always gives the same bytes (a re-saved, unchanged file is a duplicate).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import uuid
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from app.core.merge import Values, parse_done_date
+from app.core.records import STATUSES, LedgerDocument
+from app.errors import InputError, LedgerError
+from app.formats.return_read import ReadRow, ReturnedSheet, SentRow
+from app.formats.return_sheet import (
+    HEADERS,
+    LOCKED,
+    column_hashes,
+    fingerprint,
+    plan_rows,
+    safe_file_name,
+)
+
+FORMAT_TAG = "ledgerdesk-liaison/1"
+FORMAT_FAMILY = "ledgerdesk-liaison/"
+SUFFIX = ".ldpkg"
+MEMBER = "liaison.json"
+README = "说明.txt"
+MAX_JSON_BYTES = 32 * 1024 * 1024  # a package of thousands of tasks is a few MB
+NOT_LIAISON = "不是台账通联络员数据包（not a LedgerDesk liaison file）"
+VALUE_KEYS = ("status", "text", "done_date", "evidence")
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_TASK_ID_RE = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
+_README_TEXT = (
+    "这是台账通（LedgerDesk）联络员数据包。\n"
+    "请用办公室发来的台账通便携版打开本文件，填写本单位各项任务的进展后保存，原文件发回即可。\n"
+    "请勿解压后修改其中的内容，否则报回时相应任务会被拒收。\n"
+)
+
+
+@dataclass
+class LiaisonTask:
+    """One task of the package: what was sent (locked) and what the liaison returned."""
+
+    task_id: str
+    seq: str
+    path: list[str]
+    key_work: str
+    content: str
+    metric: str
+    role: str
+    deadline: dict
+    sent: Values
+    fingerprint: str
+    columns: dict[str, str]
+    returned: Values | None = None
+
+    def locked(self) -> dict[str, str]:
+        """The locked cells as a return sheet names them (for the fingerprint check)."""
+        return {"序号": self.seq, "重点工作": self.key_work, "主要内容": self.content, "量化指标": self.metric,
+                "本单位职责": self.role, "完成时限": str(self.deadline.get("text") or "")}
+
+    @property
+    def current(self) -> Values:
+        """What the liaison program shows: the returned values, else what was sent."""
+        return self.returned if self.returned is not None else self.sent
+
+
+@dataclass
+class LiaisonPackage:
+    """A read and checked liaison file (what the portable program's liaison mode displays)."""
+
+    path: Path
+    ledger_id: str
+    ledger_title: str
+    unit: str
+    round: str
+    round_due: str | None
+    created_at: str
+    tasks: list[LiaisonTask] = field(default_factory=list)
+    reporter: str = ""
+    phone: str = ""
+    statuses: list[str] = field(default_factory=lambda: list(STATUSES))
+    instructions: list[str] = field(default_factory=list)
+
+    def task(self, task_id: str) -> LiaisonTask | None:
+        return next((t for t in self.tasks if t.task_id == task_id), None)
+
+
+# ------------------------------------------------------------------------------ writing
+def liaison_instructions(unit: str, round_name: str, due: str) -> list[str]:
+    """What the liaison program shows above the tasks (the return sheet's instructions, for this program)."""
+    return [
+        f"本数据包为{unit}在“{round_name}”需报送的任务，请逐项填写“状态”“进展落实情况”“完成日期”“佐证材料”，"
+        "其余内容已锁定。",
+        f"状态请从列表中选择（{'、'.join(STATUSES)}）；完成日期写成 2023-09-01；佐证材料写文件名，多个用顿号分隔。",
+        "填好后点“保存”，把本文件原样发回办公室即可。" + (f"报送截止：{due}。" if due else ""),
+    ]
+
+
+def liaison_file_name(unit: str, round_name: str) -> str:
+    return safe_file_name(f"{unit}_{round_name}") + SUFFIX
+
+
+def _values_json(values: Values) -> dict:
+    return {"status": values.status, "text": values.text, "done_date": values.done_date or None,
+            "evidence": values.evidence}
+
+
+def build_package(doc: LedgerDocument, unit: str, round_name: str, *, include_groups: bool = False,
+                  now: datetime | None = None) -> dict:
+    """The liaison.json object for one unit and round (tasks and base values as return sheets plan them)."""
+    if unit not in doc.unit_names():
+        raise LedgerError(f"单位“{unit}”不在本台账的单位名录中（unknown unit）")
+    rounds = {r.name: r for r in doc.rounds}
+    if round_name not in rounds:
+        raise LedgerError(f"报送轮次“{round_name}”不存在（unknown round）")
+    due = rounds[round_name].due
+    by_id = {t.id: t for t in doc.tasks}
+    tasks = []
+    for row in plan_rows(doc, unit, round_name, 1, include_groups=include_groups):
+        task = by_id[row.task.id]
+        tasks.append({
+            "task_id": task.id, "seq": task.seq, "path": doc.path_of(task),
+            "key_work": row.locked["重点工作"], "content": task.content, "metric": task.metric,
+            "role": row.locked["本单位职责"], "deadline": task.deadline.to_json(),
+            "sent": _values_json(row.base), "fingerprint": fingerprint(row.locked),
+            "columns": column_hashes(row.locked), "returned": None,
+        })
+    due_text = f"{due.year}年{due.month}月{due.day}日" if due else ""
+    return {
+        "format": FORMAT_TAG, "ledger_id": doc.ledger_id, "ledger_title": doc.title, "unit": unit,
+        "round": round_name, "round_due": due.isoformat() if due else None,
+        "created_at": (now or datetime.now()).replace(microsecond=0).isoformat(),
+        "statuses": list(STATUSES), "instructions": liaison_instructions(unit, round_name, due_text),
+        "tasks": tasks, "reporter": "", "phone": "",
+    }
+
+
+def _write_zip(data: dict, path: Path) -> None:
+    """Write atomically (temporary file, then rename) with fixed timestamps: same content, same bytes."""
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    payload = json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
+    try:
+        with zipfile.ZipFile(tmp, "w") as archive:
+            for name, body in ((MEMBER, payload), (README, _README_TEXT.encode("utf-8"))):
+                info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                archive.writestr(info, body)
+        os.replace(tmp, path)
+    except PermissionError as exc:
+        raise InputError(path, f"无法写入（文件可能正在使用）（cannot write: {exc.strerror}）") from exc
+    except OSError as exc:
+        raise InputError(path, f"无法写入（cannot write: {exc.strerror or exc}）") from exc
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def write_liaison_file(doc: LedgerDocument, unit: str, round_name: str, path: str | Path, *,
+                       include_groups: bool = False, now: datetime | None = None) -> Path:
+    """Write one unit's liaison file; `path` is a folder (file named by unit and round) or a file."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / liaison_file_name(unit, round_name)
+    if not path.parent.is_dir():
+        raise InputError(path, "所在文件夹不存在（folder does not exist）")
+    _write_zip(build_package(doc, unit, round_name, include_groups=include_groups, now=now), path)
+    return path
+
+
+# ------------------------------------------------------------------------------ reading
+def _bad(path: Path, detail: str = "") -> InputError:
+    return InputError(path, NOT_LIAISON + (f"：{detail}" if detail else ""))
+
+
+def _load_json(path: Path) -> dict:
+    """liaison.json of the zip, guarded: not a zip, no member, oversize, not JSON → InputError."""
+    if not path.is_file():
+        raise InputError(path, "文件不存在（file not found）")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            try:
+                info = archive.getinfo(MEMBER)
+            except KeyError:
+                raise _bad(path, f"数据包中没有 {MEMBER}") from None
+            if info.file_size > MAX_JSON_BYTES:
+                raise _bad(path, f"{MEMBER} 过大（{info.file_size // (1024 * 1024)} MB），拒绝读取")
+            with archive.open(info) as fh:
+                raw = fh.read(MAX_JSON_BYTES + 1)  # the header may lie about the size
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, RuntimeError,
+            NotImplementedError, ValueError) as exc:
+        raise _bad(path, "文件已损坏或不是数据包") from exc
+    if len(raw) > MAX_JSON_BYTES:
+        raise _bad(path, f"{MEMBER} 过大，拒绝读取")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise _bad(path, f"{MEMBER} 不是有效的 JSON") from exc
+    if not isinstance(data, dict):
+        raise _bad(path, f"{MEMBER} 的内容不是数据包对象")
+    return data
+
+
+def _text(value: object, what: str, path: Path, *, required: bool = False) -> str:
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str) or (required and not value.strip()):
+        raise _bad(path, f"“{what}”缺失或格式不对")
+    return value
+
+
+def _values(value: object, what: str, path: Path) -> Values:
+    if not isinstance(value, dict):
+        raise _bad(path, f"“{what}”格式不对")
+    for key in VALUE_KEYS:
+        if value.get(key) is not None and not isinstance(value.get(key), str):
+            raise _bad(path, f"“{what}.{key}”格式不对")
+    return Values.make(*(value.get(key) or "" for key in VALUE_KEYS))
+
+
+def _task(item: object, n: int, path: Path) -> LiaisonTask:
+    where = f"第{n}项任务"
+    if not isinstance(item, dict):
+        raise _bad(path, f"{where}格式不对")
+    task_id = _text(item.get("task_id"), f"{where}的 task_id", path, required=True)
+    if not _TASK_ID_RE.match(task_id):
+        raise _bad(path, f"{where}的 task_id 格式不对")
+    trail = item.get("path") or []
+    deadline = item.get("deadline") or {}
+    columns = item.get("columns") or {}
+    if not (isinstance(trail, list) and all(isinstance(p, str) for p in trail)):
+        raise _bad(path, f"{where}的“path”格式不对")
+    if not isinstance(deadline, dict) or not isinstance(columns, dict) \
+            or not all(isinstance(k, str) and isinstance(v, str) for k, v in columns.items()):
+        raise _bad(path, f"{where}的“deadline”或“columns”格式不对")
+    returned = item.get("returned")
+    return LiaisonTask(
+        task_id=task_id, seq=_text(item.get("seq"), f"{where}的 seq", path), path=list(trail),
+        key_work=_text(item.get("key_work"), f"{where}的 key_work", path),
+        content=_text(item.get("content"), f"{where}的 content", path),
+        metric=_text(item.get("metric"), f"{where}的 metric", path),
+        role=_text(item.get("role"), f"{where}的 role", path), deadline=dict(deadline),
+        sent=_values(item.get("sent") or {}, f"{where}的 sent", path),
+        fingerprint=_text(item.get("fingerprint"), f"{where}的 fingerprint", path), columns=dict(columns),
+        returned=None if returned is None else _values(returned, f"{where}的 returned", path),
+    )
+
+
+def _package(data: dict, path: Path) -> LiaisonPackage:
+    tag = data.get("format")
+    if isinstance(tag, str) and tag.startswith(FORMAT_FAMILY) and tag != FORMAT_TAG:
+        raise InputError(path, f"数据包格式“{tag}”来自更新版本的台账通，请升级后再合并（newer liaison file format）")
+    if tag != FORMAT_TAG:
+        raise _bad(path)
+    tasks = data.get("tasks")
+    if not isinstance(tasks, list):
+        raise _bad(path, "“tasks”缺失或格式不对")
+    statuses = data.get("statuses")
+    notes = data.get("instructions")
+    return LiaisonPackage(
+        path=path,
+        ledger_id=_text(data.get("ledger_id"), "ledger_id", path, required=True),
+        ledger_title=_text(data.get("ledger_title"), "ledger_title", path),
+        unit=_text(data.get("unit"), "unit", path, required=True),
+        round=_text(data.get("round"), "round", path, required=True),
+        round_due=_text(data.get("round_due"), "round_due", path) or None,
+        created_at=_text(data.get("created_at"), "created_at", path),
+        tasks=[_task(item, n, path) for n, item in enumerate(tasks, start=1)],
+        reporter=_text(data.get("reporter"), "reporter", path),
+        phone=_text(data.get("phone"), "phone", path),
+        statuses=[s for s in statuses if isinstance(s, str)] if isinstance(statuses, list) else list(STATUSES),
+        instructions=[s for s in notes if isinstance(s, str)] if isinstance(notes, list) else [],
+    )
+
+
+def load_liaison_file(path: str | Path) -> LiaisonPackage:
+    """Read and check a liaison file (for the liaison program); InputError naming the file if unusable."""
+    path = Path(path)
+    return _package(_load_json(path), path)
+
+
+def read_liaison_file(path: str | Path) -> ReturnedSheet:
+    """A returned liaison file as the merge sees a returned sheet (hidden data always present).
+
+    Locked cells come from the task's fields in the file and are checked against the
+    sent fingerprints by the merge; fill-in cells are present only for tasks the
+    liaison answered, so an untouched task counts as returned unchanged.
+    """
+    package = load_liaison_file(path)
+    sheet = ReturnedSheet(path=package.path, kind="ldpkg", hidden=True, ledger_id=package.ledger_id,
+                          unit=package.unit, round=package.round, columns=list(HEADERS),
+                          preamble=f"{package.unit} {package.round}")
+    sheet.reporter, sheet.phone = package.reporter, package.phone
+    for n, task in enumerate(package.tasks, start=1):
+        cells = task.locked()
+        if task.returned is not None:
+            r = task.returned
+            cells.update({"状态": r.status, "进展落实情况": r.text, "完成日期": r.done_date, "佐证材料": r.evidence})
+        sheet.rows.append(ReadRow(row=n, task_id=task.task_id, cells=cells))
+        sheet.sent.setdefault(task.task_id, SentRow(task_id=task.task_id, row=n, seq=task.seq, base=task.sent,
+                                                    fingerprint=task.fingerprint,
+                                                    columns={c: task.columns.get(c, "") for c in LOCKED}))
+    return sheet
+
+
+# ------------------------------------------------------------------------------ the liaison's side
+def _returned_value(value: Values | dict, task_id: str, path: Path) -> Values:
+    if isinstance(value, Values):
+        values = value
+    elif isinstance(value, dict):
+        unknown = set(value) - set(VALUE_KEYS)
+        if unknown:
+            raise InputError(path, f"任务 {task_id} 的填报项“{'、'.join(sorted(unknown))}”无法识别")
+        values = Values.make(*(value.get(key) or "" for key in VALUE_KEYS))
+    else:
+        raise InputError(path, f"任务 {task_id} 的填报内容格式不对")
+    done = parse_done_date(values.done_date)  # store 2023/9/1 as 2023-09-01; unreadable text stays as typed
+    if done:
+        values = Values(values.status, values.text, done, values.evidence)
+    return values
+
+
+def fill_liaison_file(path: str | Path, returns: dict[str, Values | dict | None], *,
+                      reporter: str | None = None, phone: str | None = None) -> None:
+    """Save what the liaison typed: `returns` maps task id → values (None clears back to what was sent).
+
+    Only `returned`, `reporter` and `phone` change; the rest of the file is kept as read.
+    Unknown task ids are refused before anything is written.
+    """
+    path = Path(path)
+    data = _load_json(path)
+    _package(data, path)  # the file must be valid before we touch it
+    tasks = {item["task_id"]: item for item in data["tasks"]}
+    for task_id, value in returns.items():
+        if task_id not in tasks:
+            raise InputError(path, f"数据包中没有任务 {task_id}（unknown task）")
+        tasks[task_id]["returned"] = None if value is None else _values_json(_returned_value(value, task_id, path))
+    if reporter is not None:
+        data["reporter"] = reporter.strip()
+    if phone is not None:
+        data["phone"] = phone.strip()
+    _write_zip(data, path)
