@@ -116,8 +116,7 @@ class LiaisonPackage:
 def liaison_instructions(unit: str, round_name: str, due: str) -> list[str]:
     """What the liaison program shows above the tasks (the return sheet's instructions, for this program)."""
     return [
-        f"本数据包为{unit}在“{round_name}”需报送的任务，请逐项填写“状态”“进展落实情况”“完成日期”“佐证材料”，"
-        "其余内容已锁定。",
+        f"本数据包为{unit}在“{round_name}”需报送的任务，请逐项填写“状态”“进展落实情况”“完成日期”“佐证材料”，其余内容已锁定。",
         f"状态请从列表中选择（{'、'.join(STATUSES)}）；完成日期写成 2023-09-01；佐证材料写文件名，多个用顿号分隔。",
         "填好后点“保存”，把本文件原样发回办公室即可。" + (f"报送截止：{due}。" if due else ""),
     ]
