@@ -233,3 +233,45 @@ def test_dry_run_reports_without_changing(ledger, tmp_path, capsys):
     code, out, _ = run(capsys, "merge", ledger, path, "--dry-run", "--json")
     data = json.loads(out)
     assert code == 0 and data["dry_run"] is True and data["files"][0]["applied"] == 1 and ledger_json(ledger) == before
+
+
+def test_group_tasks_travel_and_merge_when_asked_for(ledger, tmp_path, capsys):
+    out = tmp_path / "民政局.ldpkg"
+    code, _, err = run(capsys, "package", ledger, "--unit", UNIT, "-o", out, "--round", ROUND, "--with-group-tasks")
+    assert code == 0, err
+    tasks = lf.load_liaison_file(out).tasks
+    group = next(t for t in tasks if t.role.startswith("配合（各部门"))
+    assert len(tasks) > 6
+    lf.fill_liaison_file(out, {group.task_id: {"status": "进行中", "text": "按要求配合"}})
+    code, data = merge_json(capsys, ledger, out)
+    assert code == 0 and (data["files"][0]["applied"], data["files"][0]["rejected"]) == (1, 0)
+    assert progress_of(ledger)[group.seq]["text"] == "按要求配合"
+
+
+def test_ledger_without_rounds_gets_the_first_round(tmp_path, capsys):
+    from app.formats.plan_import import read_plan
+    from tests.merge_fixtures import SEED_000
+
+    doc = read_plan(SEED_000)
+    doc.rounds = []
+    path = tmp_path / "无轮次.ldg"
+    Ledger.create_from_document(path, doc, source="test").close()
+    code, out, err = run(capsys, "package", path, "--unit", UNIT, "-o", tmp_path / "a.ldpkg")
+    assert code == 0 and "第一次报送" in out, err
+    assert lf.load_liaison_file(tmp_path / "a.ldpkg").round == "第一次报送"
+    with Ledger.open(path, readonly=True) as led:
+        assert [r.name for r in led.document().rounds] == ["第一次报送"]
+
+
+def test_unit_without_tasks_is_refused(tmp_path, capsys):
+    from app.core.records import Unit
+    from app.formats.plan_import import read_plan
+    from tests.merge_fixtures import SEED_000
+
+    doc = read_plan(SEED_000)
+    doc.units.append(Unit("县档案馆"))
+    path = tmp_path / "台账.ldg"
+    Ledger.create_from_document(path, doc, source="test").close()
+    code, out, err = run(capsys, "package", path, "--unit", "县档案馆", "-o", tmp_path / "a.ldpkg")
+    assert code == 2 and not out and "县档案馆" in err and "没有牵头或配合的任务" in err
+    assert not (tmp_path / "a.ldpkg").exists()
