@@ -41,12 +41,26 @@ _LEVEL_PREFIX_RE = re.compile(r"^(?:县|区|市(?!场|监|直))")
 _REPEATED_IN_BRACKETS_RE = re.compile(r"(.)\(\1\)")
 
 
+def _full_key(name: str | None) -> str:
+    """match_key with the level prefix kept (县民政局 ≠ 市民政局)."""
+    key = _REPEATED_IN_BRACKETS_RE.sub(r"\1", normalize_for_match(normalize_unit_name(name)))
+    return key.replace("(", "").replace(")", "")
+
+
+def split_level(name: str | None) -> tuple[str, str]:
+    """("县", "民政局") for 县民政局; ("", "民政局") for a name without a 县/区/市 level prefix."""
+    key = _full_key(name)
+    match = _LEVEL_PREFIX_RE.match(key)
+    if match and len(key) > match.end():
+        return match.group(0), key[match.end():]
+    return "", key
+
+
 def match_key(name: str | None) -> str:
     """Key for comparing names: normalize_for_match without round brackets ("各部门（单位）" =
     "各部门单位"), a bracket repeating the character before it dropped ("各乡镇（镇）" = "各乡镇",
     a typo seen in real tables), minus a leading 县/区/市 level prefix."""
-    key = _REPEATED_IN_BRACKETS_RE.sub(r"\1", normalize_for_match(normalize_unit_name(name)))
-    key = key.replace("(", "").replace(")", "")
+    key = _full_key(name)
     stripped = _LEVEL_PREFIX_RE.sub("", key)
     return stripped or key
 
@@ -212,11 +226,16 @@ _BUILTIN_INDEX: dict[str, frozenset[str]] = {key: g for g in _BUILTIN_GROUPS for
 
 
 class UnitDirectory:
-    """All known units of a ledger, with their aliases; exact resolution and fuzzy suggestions."""
+    """All known units of a ledger, with their aliases; exact resolution and fuzzy suggestions.
+
+    Names are compared by key (widths, brackets, the 各乡镇（镇） typo folded). A name with a
+    level prefix matches the same name without one (县民政局 = 民政局), never a different
+    level (县委宣传部 ≠ 市委宣传部): that would silently merge two governments' units.
+    """
 
     def __init__(self, units: Iterable[Unit] = ()) -> None:
         self._units: dict[str, Unit] = {}
-        self._by_key: dict[str, str] = {}
+        self._by_key: dict[tuple[str, str], str] = {}  # (level, body) → canonical name
         for unit in units:
             self.add(unit)
 
@@ -240,9 +259,9 @@ class UnitDirectory:
         if unit.name in self._units:
             return self._units[unit.name]
         self._units[unit.name] = unit
-        self._by_key.setdefault(match_key(unit.name), unit.name)
+        self._by_key.setdefault(split_level(unit.name), unit.name)
         for alias in unit.aliases:
-            self._by_key.setdefault(match_key(alias), unit.name)
+            self._by_key.setdefault(split_level(alias), unit.name)
         return unit
 
     def add_alias(self, canonical: str, alias: str) -> None:
@@ -250,7 +269,7 @@ class UnitDirectory:
         unit = self._units.get(canonical)
         if unit is None:
             raise KeyError(canonical)
-        key = match_key(alias)
+        key = split_level(alias)
         owner = self._by_key.get(key)
         if owner is not None and owner != canonical:
             raise ValueError(f"“{alias}”已是“{owner}”的别名")
@@ -258,19 +277,31 @@ class UnitDirectory:
             unit.aliases.append(alias)
         self._by_key[key] = canonical
 
+    def _level_compatible(self, level: str, bodies: Iterable[str]) -> set[str]:
+        """Canonical names whose body is in `bodies` at a level that may be `level`'s."""
+        wanted = set(bodies)
+        return {name for (lvl, body), name in self._by_key.items()
+                if body in wanted and (not level or not lvl or lvl == level)}
+
     def resolve(self, name: str) -> str | None:
-        """The canonical name for `name`: by exact key or alias, then by the built-in
-        abbreviation table when exactly one directory unit is in the same group. Never fuzzy."""
-        key = match_key(name)
-        if not key:
+        """The canonical name for `name`: by exact key or alias, then the same name with or without
+        its level prefix, then the built-in abbreviation table, each only when exactly one unit
+        fits. Never fuzzy."""
+        level, body = split_level(name)
+        if not body:
             return None
-        found = self._by_key.get(key)
+        found = self._by_key.get((level, body))
         if found is not None:
             return found
-        group = _BUILTIN_INDEX.get(key)
+        candidates = self._level_compatible(level, [body])
+        if len(candidates) == 1:
+            return candidates.pop()
+        if candidates:
+            return None
+        group = _BUILTIN_INDEX.get(body)
         if group is None:
             return None
-        candidates = {canonical for k, canonical in self._by_key.items() if k in group}
+        candidates = self._level_compatible(level, group)
         return candidates.pop() if len(candidates) == 1 else None
 
     def canonical(self, name: str) -> str:
@@ -294,11 +325,13 @@ class UnitDirectory:
         key = match_key(name)
         if not key or not self._by_key:
             return []
-        keys = list(self._by_key)
-        hits = process.extract(key, keys, scorer=fuzz.ratio, limit=None, score_cutoff=score_cutoff)
+        by_body: dict[str, set[str]] = {}
+        for (_level, body), canonical in self._by_key.items():
+            by_body.setdefault(body, set()).add(canonical)
+        hits = process.extract(key, list(by_body), scorer=fuzz.ratio, limit=None, score_cutoff=score_cutoff)
         best: dict[str, float] = {}
-        for matched_key, score, _index in hits:
-            canonical = self._by_key[matched_key]
-            best[canonical] = max(best.get(canonical, 0.0), float(score))
+        for matched_body, score, _index in hits:
+            for canonical in by_body[matched_body]:
+                best[canonical] = max(best.get(canonical, 0.0), float(score))
         ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))
         return ranked[:limit]

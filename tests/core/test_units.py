@@ -254,3 +254,29 @@ def test_bracket_repeating_the_previous_character_is_a_typo_for_the_same_group()
     assert directory.canonical("各乡（镇）人民政府") == "各乡镇人民政府"
     assert directory.get("各乡镇人民政府").aliases == ["各乡镇（镇）人民政府", "各乡（镇）人民政府"]
     assert match_key("县民政局（社会救助）") != match_key("县民政局")
+
+
+@pytest.mark.parametrize(
+    ("known", "asked", "expected"),
+    [
+        ("县民政局", "民政局", "县民政局"),
+        ("民政局", "县民政局", "民政局"),
+        ("县委宣传部", "市委宣传部", None),
+        ("县政府办公室", "市政府办公室", None),
+        ("县财政局", "区财政局", None),
+        ("县发展改革局", "发改局", "县发展改革局"),
+        ("县发展改革局", "市发改局", None),
+        ("县市场监督管理局", "市场监管局", "县市场监督管理局"),
+    ],
+)
+def test_level_prefix_matches_its_bare_name_but_never_another_level(known, asked, expected) -> None:
+    directory = UnitDirectory([Unit(known)])
+    assert directory.resolve(asked) == expected
+
+
+def test_bare_name_is_ambiguous_between_two_levels() -> None:
+    directory = UnitDirectory([Unit("县财政局"), Unit("市财政局")])
+    assert directory.resolve("财政局") is None
+    assert directory.resolve("县财政局") == "县财政局"
+    assert directory.resolve("市财政局") == "市财政局"
+    assert {name for name, _score in directory.suggest("财政局")} == {"县财政局", "市财政局"}
