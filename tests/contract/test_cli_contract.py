@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.contract.harness import (
-    CJK, DEADLINE_KINDS, HAS_PACKAGE, PROGRESS_KEYS, ROUND1, TASK_KEYS, TOP_KEYS, UNIT, assert_unchanged, export_json,
+    CJK, DEADLINE_KINDS, PROGRESS_KEYS, ROUND1, TASK_KEYS, TOP_KEYS, UNIT, assert_unchanged, export_json,
     ok, one_line_error, png_size, run, run_many, seed, snapshot, stray_files, tasks_of, xlsx_rows,
 )
 
@@ -51,8 +51,6 @@ def ledger(built, tmp_path) -> Path:
 
 # ---------------------------------------------------------------- entry points and --help
 
-PACKAGE_PENDING = pytest.mark.xfail(not HAS_PACKAGE, strict=True,
-                                    reason="`ledgerdesk package` does not exist yet (no app/commands/package.py)")
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +58,7 @@ def helps() -> dict:
     return dict(zip(COMMANDS, run_many([(cmd, "--help") for cmd in COMMANDS])))
 
 
-@pytest.mark.parametrize("cmd", [pytest.param(c, marks=PACKAGE_PENDING) if c == "package" else c for c in COMMANDS])
+@pytest.mark.parametrize("cmd", COMMANDS)
 def test_every_contract_command_has_help(helps, cmd):
     result = ok(helps[cmd])
     assert f"usage: ledgerdesk {cmd}" in result.out and CJK.search(result.out), str(result)
