@@ -103,14 +103,15 @@ class _Level:
 
 
 class Numbering:
-    """Word list numbering: definitions from numbering.xml and running counters per numId."""
+    """Word list numbering: definitions from numbering.xml and running counters per abstractNum."""
 
     def __init__(self, numbering_xml: etree._Element | None, styles_xml: etree._Element | None) -> None:
         self.abstract: dict[str, dict[int, _Level]] = {}
         self.nums: dict[str, tuple[str, dict[int, int]]] = {}
         self.style_numpr: dict[str, tuple[str | None, int | None]] = {}
         self.style_based: dict[str, str] = {}
-        self.counters: dict[str, dict[int, int]] = {}
+        self.counters: dict[str, dict[int, int]] = {}  # abstractNumId → level → value
+        self.restarted: set[str] = set()  # numIds whose start override has been applied
         if numbering_xml is not None:
             self._read_numbering(numbering_xml)
         if styles_xml is not None:
@@ -136,8 +137,10 @@ class Numbering:
             overrides: dict[int, int] = {}
             for ov in num.findall(q("lvlOverride")):
                 so = ov.find(q("startOverride"))
-                if so is not None:
-                    overrides[int(ov.get(q("ilvl"), "0"))] = int(so.get(q("val"), "1"))
+                start = ov.find(f"{q('lvl')}/{q('start')}")  # a whole level redefined, with its start
+                value = so if so is not None else start
+                if value is not None:
+                    overrides[int(ov.get(q("ilvl"), "0"))] = int(value.get(q("val"), "1"))
             self.nums[num.get(q("numId"), "")] = (aid.get(q("val"), "") if aid is not None else "", overrides)
 
     def _read_styles(self, root: etree._Element) -> None:
@@ -186,7 +189,14 @@ class Numbering:
         levels = self.abstract.get(abstract_id, {})
         if ilvl not in levels:
             return ""
-        counters = self.counters.setdefault(num_id, {})
+        # One running count per abstractNum: Word and WPS often write several w:num for one
+        # list, and numbering continues across them. Only a num with a start override
+        # restarts the list, and only where it is first used.
+        counters = self.counters.setdefault(abstract_id, {})
+        if overrides and num_id not in self.restarted:
+            self.restarted.add(num_id)
+            for level in overrides:
+                counters.pop(level, None)
 
         def start_of(level: int) -> int:
             return overrides.get(level, levels[level].start if level in levels else 1)

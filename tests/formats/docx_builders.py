@@ -43,6 +43,12 @@ def add_numbering(document, levels=CHINESE_LEVELS, *, abstract_id: int = 90, num
         first_num.addprevious(abstract)  # abstractNum elements come before num elements
     else:
         numbering.append(abstract)
+    return add_num(document, abstract_id, num_id, start_overrides=start_overrides)
+
+
+def add_num(document, abstract_id: int, num_id: int, *, start_overrides: dict[int, int] | None = None) -> int:
+    """One more w:num pointing at an existing abstractNum (Word and WPS write several per list)."""
+    numbering = document.part.numbering_part.element
     num = _el("w:num", numId=str(num_id))
     num.append(_el("w:abstractNumId", val=str(abstract_id)))
     for ilvl, start in (start_overrides or {}).items():

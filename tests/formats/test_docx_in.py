@@ -10,7 +10,7 @@ import pytest
 from app.errors import InputError
 from app.core.outline import to_chinese_number as chinese_number
 from app.formats.docx_in import format_number, read_docx
-from tests.formats.docx_builders import add_numbering, set_numbering, style_with_numbering, table_docx
+from tests.formats.docx_builders import add_num, add_numbering, set_numbering, style_with_numbering, table_docx
 
 
 def test_chinese_and_other_number_formats():
@@ -46,6 +46,31 @@ def test_numbering_inherited_from_heading_style_and_start_override(tmp_path):
     path = tmp_path / "s.docx"
     document.save(path)
     assert read_docx(path).paragraphs == ["三、深化公开", "四、强化保障"]
+
+
+def test_numbering_continues_across_nums_of_one_abstract_list(tmp_path):
+    """Two w:num entries sharing abstractNum 90 are one list: 一、二、三, not 一、二、一."""
+    document = docx.Document()
+    first = add_numbering(document, abstract_id=90, num_id=90)
+    second = add_num(document, 90, 91)
+    for num, text in ((first, "第一节"), (second, "第二节"), (first, "第三节")):
+        set_numbering(document.add_paragraph(text), num, 0)
+    path = tmp_path / "shared.docx"
+    document.save(path)
+    assert read_docx(path).paragraphs == ["一、第一节", "二、第二节", "三、第三节"]
+
+
+def test_start_override_restarts_only_where_its_num_is_first_used(tmp_path):
+    document = docx.Document()
+    first = add_numbering(document, abstract_id=90, num_id=90)
+    restart = add_num(document, 90, 92, start_overrides={0: 1})
+    outline = [(first, 0, "甲"), (first, 0, "乙"), (restart, 0, "丙"), (restart, 1, "丙一"),
+               (restart, 0, "丁"), (first, 0, "戊")]
+    for num, level, text in outline:
+        set_numbering(document.add_paragraph(text), num, level)
+    path = tmp_path / "restart.docx"
+    document.save(path)
+    assert read_docx(path).paragraphs == ["一、甲", "二、乙", "一、丙", "（一）丙一", "二、丁", "三、戊"]
 
 
 def test_blocks_keep_body_order_and_merged_cells_appear_once(tmp_path):
