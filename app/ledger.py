@@ -190,6 +190,15 @@ class Ledger:
             return ops.new_batch(session, kind=kind, source=source, file_hash=file_hash, unit=unit, round=round,
                                  meta=meta, at=ops.now()).id
 
+    def update_unit(self, name: str, *, source: str = "typed", **fields: str) -> Changes:
+        """Change a unit's liaison (联系人), phone or kind; logged and undoable like any edit."""
+        at = ops.now()
+        with self._write() as session:
+            batch = ops.new_batch(session, kind="edit", source=source, at=at, meta={"unit": name})
+            changes = ops.update_unit(session, name, fields, batch, at)
+            ops.touch(session, at)
+        return changes
+
     def add_unit_alias(self, unit: str, alias: str) -> Changes:
         """Record that `alias` means `unit` (after a person confirmed a fuzzy suggestion)."""
         with self._write() as session:

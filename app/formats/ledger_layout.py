@@ -101,11 +101,17 @@ class LedgerLayout:
 
 
 def resolve_unit(doc: LedgerDocument, unit: str) -> Unit:
-    """The directory unit named `unit` (canonical name or alias), or a LedgerError listing names."""
+    """The directory unit named `unit` (canonical name, alias, or a name the directory resolves
+    without guessing, e.g. 民政局 → 县民政局), or a LedgerError listing names."""
+    from app.core.units import UnitDirectory
+
     wanted = unit.strip()
     for u in doc.units:
         if u.name == wanted or wanted in u.aliases:
             return u
+    resolved = UnitDirectory(doc.units).resolve(wanted)
+    if resolved is not None:
+        return next(u for u in doc.units if u.name == resolved)
     named = {n for t in doc.tasks for n in (*t.lead_units, *t.coop_units)}
     if wanted in named:
         return Unit(wanted)

@@ -179,6 +179,10 @@ def undo_batch(session: Session, batch_id: str, at: datetime) -> Changes:
                                new=old, at=at)
             changes.tasks.add(task_id)
             continue
+        if change.entity == "unit":
+            _undo_unit_change(session, change, undo, at)
+            changes.units = True
+            continue
         if change.entity != "progress":
             raise LedgerError("此批次包含无法撤销的更改（only progress and task edits can be undone）")
         task_id, unit, round_name = json.loads(change.entity_key)
@@ -269,10 +273,45 @@ def add_round(session: Session, name: str, due: date | None) -> None:
     session.add(RoundRow(name=name, due=due, position=position))
 
 
+UNIT_FIELDS = ("liaison", "phone", "kind")
+
+
+def update_unit(session: Session, name: str, fields: dict, batch: BatchRow, at: datetime) -> Changes:
+    row = session.execute(select(UnitRow).where(UnitRow.name == name)).scalar_one_or_none()
+    if row is None:
+        raise LedgerError(f"单位“{name}”不在本台账的单位名录中（unknown unit）")
+    changes = Changes(batch_id=batch.id)
+    for field_name, value in fields.items():
+        if field_name not in UNIT_FIELDS:
+            raise LedgerError(f"不能修改单位字段 {field_name}（unknown unit field）")
+        old = getattr(row, field_name)
+        if old == value:
+            continue
+        setattr(row, field_name, value)
+        queries.log_change(session, batch.id, entity="unit", key=name, field=field_name, old=old, new=value, at=at)
+        changes.units = True
+    return changes
+
+
+def _undo_unit_change(session: Session, change, undo: BatchRow, at: datetime) -> None:  # noqa: ANN001
+    name = json.loads(change.entity_key)
+    row = session.execute(select(UnitRow).where(UnitRow.name == name)).scalar_one()
+    expected = json.loads(change.new) if change.new is not None else None
+    current = getattr(row, change.field)
+    if current != expected:
+        raise LedgerError(f"单位“{name}”的{change.field}在此之后又被修改，不能撤销（changed since）")
+    old = json.loads(change.old) if change.old is not None else ""
+    setattr(row, change.field, old)
+    queries.log_change(session, undo.id, entity="unit", key=name, field=change.field, old=current, new=old, at=at)
+
+
 def add_unit_alias(session: Session, unit: str, alias: str) -> None:
     row = session.execute(select(UnitRow).where(UnitRow.name == unit)).scalar_one_or_none()
     if row is None:
         raise LedgerError(f"单位“{unit}”不在本台账的单位名录中（unknown unit）")
     from app.store.orm import UnitAliasRow
 
+    owner = session.execute(select(UnitAliasRow).where(UnitAliasRow.alias == alias)).scalar_one_or_none()
+    if owner is not None or session.execute(select(UnitRow).where(UnitRow.name == alias)).first():
+        raise LedgerError(f"“{alias}”已是单位名称或别名，不能再作为“{unit}”的别名（alias taken）")
     row.aliases.append(UnitAliasRow(alias=alias))
