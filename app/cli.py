@@ -14,6 +14,7 @@ import os
 import pkgutil
 import sys
 import traceback
+from typing import NoReturn
 
 from app import __version__
 from app.errors import LedgerError
@@ -22,13 +23,20 @@ EXIT_INPUT = 2
 EXIT_INTERNAL = 3
 
 
+class ChineseArgumentParser(argparse.ArgumentParser):
+    """Usage errors as one Chinese line on stderr (exit 2), like every other error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_INPUT, f"错误：命令参数有误（{message}）；用 {self.prog} --help 查看用法\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ChineseArgumentParser(
         prog="ledgerdesk",
         description="台账通 LedgerDesk：政务公开工作要点任务落实台账（离线）",
     )
     parser.add_argument("--version", action="version", version=f"ledgerdesk {__version__}")
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ChineseArgumentParser)
     import app.commands as commands_pkg
 
     for info in sorted(pkgutil.iter_modules(commands_pkg.__path__), key=lambda m: m.name):
@@ -60,6 +68,12 @@ def main(argv: list[str] | None = None) -> int:
     except LedgerError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return EXIT_INPUT
+    except BrokenPipeError:  # output piped into `head` and closed: not an error
+        try:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
+        except OSError:
+            pass
+        return 0
     except KeyboardInterrupt:
         print("已取消（cancelled）", file=sys.stderr)
         return 130

@@ -82,3 +82,28 @@ def test_every_command_has_help() -> None:
     for command in ("new", "import", "export", "stats", "gui", "demo"):
         result = run_cli(command, "--help")
         assert result.returncode == 0 and "usage:" in result.stdout
+
+
+@pytest.mark.parametrize("args", [["export", "x.ledger", "--format", "pdf", "-o", "y"], ["bogus"], ["stats"]])
+def test_usage_errors_are_one_chinese_line(args: list[str]) -> None:
+    result = run_cli(*args)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("错误：命令参数有误") and "--help" in lines[0]
+
+
+def test_output_closed_early_is_not_an_error(tmp_path: Path, monkeypatch, capsys) -> None:
+    """`ledgerdesk stats L | head -1`: the closed pipe ends the command quietly, exit 0."""
+    ledger = tmp_path / "x.ledger"
+    assert main(["new", str(ledger), "--title", "测试台账"]) == 0
+
+    class ClosedPipe:
+        def write(self, _text: str) -> int:
+            raise BrokenPipeError
+
+        def flush(self) -> None:
+            raise BrokenPipeError
+
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    assert main(["stats", str(ledger)]) == 0
+    assert "内部错误" not in capsys.readouterr().err
