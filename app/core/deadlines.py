@@ -112,19 +112,24 @@ def _normalize(text: str, year: int | None = None) -> str:
     return _normalize_mapped(text, year).text
 
 
-def _month_end(year: int, month: int) -> date:
+def month_end(year: int, month: int) -> date:
+    """The last day of a month ("6月底" → 6-30, "2月底" → 2-28 or 2-29). The one month-end helper."""
     return date(year, month, calendar.monthrange(year, month)[1])
 
 
-def _safe_date(year: int, month: int, day: int | None) -> date | None:
-    """A date, with the day clamped to the month's end ("2月30日" → 2月28/29日)."""
-    if not (1 <= month <= 12) or not (1900 <= year <= 2200):
+def calendar_date(year: int | None, month: int, day: int | None = None) -> date | None:
+    """The date, or the month's end when `day` is None; None for an impossible date.
+
+    "2月30日" is None, not 2月29日: an impossible date is a typing error a person must
+    see, so the text is kept and the parsers warn (see `impossible_date`).
+    """
+    if year is None or not (1 <= month <= 12) or not (1900 <= year <= 2200):
         return None
     if day is None:
-        return _month_end(year, month)
-    if day < 1:
+        return month_end(year, month)
+    if not 1 <= day <= month_end(year, month).day:
         return None
-    return date(year, month, min(day, calendar.monthrange(year, month)[1]))
+    return date(year, month, day)
 
 
 _QUARTER = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
@@ -174,11 +179,11 @@ def _dates_in(s: str, year: int | None) -> tuple[list[date], bool]:
                 d = 10
             elif d is None and end == "中旬":
                 d = 20
-            got = _safe_date(y, int(m.group("m")), d)
+            got = calendar_date(y, int(m.group("m")), d)
         elif m.group("half"):
             got = date(y, 6, 30) if m.group("half") == "上半年" else date(y, 12, 31)
         elif m.group("q"):
-            got = _month_end(y, _QUARTER[m.group("q")] * 3)
+            got = month_end(y, _QUARTER[m.group("q")] * 3)
         elif m.group("y"):
             got = date(y, 12, 31)  # "2023年", "2023年年底", "2023年内"
         if got is not None:
@@ -223,12 +228,36 @@ def parse_deadline(text: str | None, *, year: int | None = None) -> Deadline:
     return Deadline(text=raw, date=None, kind="none")
 
 
+_MONTH_DAY_RE = re.compile(r"(?:(?P<y>(?:19|20)\d{2})年)?(?<!\d)(?P<m>\d{1,2})月(?:(?P<d>\d{1,2})日)?")
+_LEAP_YEAR = 2000  # year unknown: 2月29日 may be valid
+
+
+def impossible_date(text: str | None, *, year: int | None = None) -> str | None:
+    """The first impossible date written in `text` ("2024年2月30日", "13月"), as written; else None.
+
+    `parse_deadline` gives such a date no calendar date; callers use this to tell the
+    user why ("完成时限“…”不是有效日期") instead of silently moving the day.
+    """
+    if not text or "月" not in text:
+        return None
+    mapped = _normalize_mapped(text, year)
+    context_year = year
+    for m in _MONTH_DAY_RE.finditer(mapped.text):
+        if m.group("y"):
+            context_year = int(m.group("y"))
+        month = int(m.group("m"))
+        day = int(m.group("d")) if m.group("d") else None
+        if calendar_date(context_year or _LEAP_YEAR, month, day) is None:
+            return mapped.original(text, m.start(), m.end())
+    return None
+
+
 def _recurring_date(m: re.Match, year: int | None) -> date | None:
     """"每年9月" → that month's end in `year`; other recurrences have no single date."""
     if year is None or not m.group("m") or not m.group(0).startswith("每年"):
         return None
     d = int(m.group("d")) if m.group("d") else None
-    return _safe_date(year, int(m.group("m")), d)
+    return calendar_date(year, int(m.group("m")), d)
 
 
 # --- deadlines inside task prose -------------------------------------------------------

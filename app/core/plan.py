@@ -18,14 +18,12 @@ numbered 一、 / （一） / 1., then closing paragraphs and page footer. Decis
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass, field
-from datetime import date
 
 from app.core import outline
 from app.core.annotations import find_annotation
-from app.core.deadlines import find_deadline_in_text
+from app.core.deadlines import find_deadline_in_text, impossible_date
 from app.core.records import Deadline, Heading, LedgerDocument, ParseWarning, Task, new_id
 from app.core.rounds import find_rounds
 from app.core.text import clean_text
@@ -296,7 +294,11 @@ class _Builder:
         label = f"任务{numbers}{pending.seq}“{_short(content or pending.key_work, 16)}”"
         if not lead:
             self.warn(pending.line_no, f"{label}未找到牵头/责任单位")
-        if deadline.kind == "none":
+        bad = impossible_date(ann.deadline_text if ann else "", year=self.year) or impossible_date(
+            content, year=self.year)
+        if bad:
+            self.warn(pending.line_no, f"{label}完成时限“{bad}”不是有效日期（impossible date）")
+        elif deadline.kind == "none":
             self.warn(pending.line_no, f"{label}未找到完成时限")
 
 
@@ -320,24 +322,11 @@ def _canonical(directory: UnitDirectory, raw: str) -> str:
     return directory.canonical(name)
 
 
-# "确保今年8月份如期全面完成": a month named for completion, which core.deadlines does not read.
-_MONTH_DONE_RE = re.compile(r"(?:今年|本年|(\d{4})年)(\d{1,2})月份?(?:底|末)?(?:前|内)?[^。；;]{0,8}?完成")
-
-
-def _month_done(content: str, year: int | None) -> Deadline | None:
-    m = _MONTH_DONE_RE.search(content)
-    y = int(m.group(1)) if m and m.group(1) else year
-    if not m or y is None or not 1 <= int(m.group(2)) <= 12:
-        return None
-    month = int(m.group(2))
-    return Deadline(text=m.group(0), date=date(y, month, calendar.monthrange(y, month)[1]), kind="date")
-
-
 def _deadline(ann, content: str, year: int | None) -> Deadline:
     """The annotation's deadline if it says one, else one written inside the task text."""
     if ann is not None and ann.deadline is not None and ann.deadline.kind != "none":
         return ann.deadline
-    found = find_deadline_in_text(content, year=year) or _month_done(content, year)
+    found = find_deadline_in_text(content, year=year)
     if found is not None and found.kind != "none":
         return found
     if ann is not None and ann.deadline_text:

@@ -17,10 +17,10 @@ deliverable ("7月15日前…报送试点成果和总体情况", seed 004) is no
 
 from __future__ import annotations
 
-import calendar
 import re
 from datetime import date
 
+from app.core.deadlines import calendar_date
 from app.core.records import Round
 
 _SENTENCE_SPLIT_RE = re.compile(r"[。；;！!\t\n]+")
@@ -46,13 +46,6 @@ def _fold_digits(text: str) -> str:
     return text.translate({code: code - 0xFEE0 for code in range(0xFF10, 0xFF1A)})
 
 
-def _safe(year: int | None, month: int, day: int | None) -> date | None:
-    if year is None or not 1 <= month <= 12:
-        return None
-    last = calendar.monthrange(year, month)[1]
-    return date(year, month, min(day or last, last))
-
-
 def _is_report_sentence(sentence: str) -> bool:
     return bool(
         _REPORT_VERB_RE.search(sentence) and _PROGRESS_RE.search(sentence) and not _NOT_ROUND_RE.search(sentence)
@@ -74,9 +67,9 @@ def _quarterly(sentence: str, year: int | None) -> list[Round]:
                 month, y = 1, y + 1
             elif month > 12:
                 month = 1
-            due = _safe(y, month, day or (int(m.group("n")) if m.group("n") else None))
+            due = calendar_date(y, month, day or (int(m.group("n")) if m.group("n") else None))
         else:
-            due = _safe(year, (q + 1) * 3, day)
+            due = calendar_date(year, (q + 1) * 3, day)
         rounds.append(Round(name=name, due=due))
     return rounds
 
@@ -98,7 +91,7 @@ def _dated(sentence: str, year: int | None) -> list[Round]:
         if m.group("y"):
             current_year = int(m.group("y"))
         day = int(m.group("d")) if m.group("d") else None
-        dues.append(_safe(current_year, int(m.group("m")), day))
+        dues.append(calendar_date(current_year, int(m.group("m")), day))
     if not dues:
         return []
     periods = _PERIOD_RE.findall(sentence)

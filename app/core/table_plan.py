@@ -22,7 +22,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from app.core.deadlines import parse_deadline
+from app.core.deadlines import impossible_date, parse_deadline
 from app.core.records import Deadline, Heading, LedgerDocument, ParseWarning, Round, Task, new_id
 from app.core.rounds import find_rounds
 from app.core.table_layout import KW, KW2, Layout, clean_cell, find_header, is_header_row, seq_value
@@ -261,7 +261,9 @@ def _finish(draft: _Draft, year: int | None, directory: UnitDirectory, warnings:
     where = f"第{draft.row}行（序号{draft.seq}）"
     if not lead:
         warnings.append(ParseWarning(where, "未找到责任单位（no lead unit）"))
-    if deadline.kind == "none":
+    if impossible_date(deadline_text, year=year):
+        warnings.append(ParseWarning(where, f"完成时限“{deadline_text}”不是有效日期（impossible date）"))
+    elif deadline.kind == "none":
         reason = f"完成时限“{deadline_text}”无法识别" if deadline_text else "未找到完成时限（no deadline）"
         warnings.append(ParseWarning(where, reason))
     if not task.content and not task.key_work:

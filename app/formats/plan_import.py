@@ -104,17 +104,47 @@ def _read_word(path: Path, report: Progress) -> LedgerDocument:
                 paragraphs_above.append(block)
             continue
         cleaned = [[clean_cell(c) for c in row] for row in block]
-        if find_header(cleaned) is None:
+        header_at = find_header(cleaned)
+        if header_at is None:
             continue
         rows = [list(r) for r in block]
-        width = max((len(r) for r in block), default=0)
-        for later in content.blocks[i + 1:]:  # a table Word split at a page break
-            if not isinstance(later, str) and max((len(r) for r in later), default=0) == width:
-                rows.extend(list(r) for r in later)
+        for later in _continuations(content.blocks, i, block[header_at]):
+            rows.extend(list(r) for r in later)
         report(2, 3)
         return parse_task_table(rows, source_name=path.name, title_lines=paragraphs_above)
     report(2, 3)
     return _prose(content.paragraphs, path)
+
+
+def _width(table: list[list[str]]) -> int:
+    return max((len(r) for r in table), default=0)
+
+
+def _header_key(row: list[str]) -> list[str]:
+    return [clean_cell(c).replace(" ", "") for c in row]
+
+
+def _continuations(blocks: list, first: int, header_row: list[str]) -> list[list[list[str]]]:
+    """The tables after blocks[first] that continue it: a table Word split at a page break.
+
+    A table continues the one before when nothing but blank paragraphs lies between them
+    and it has the same number of columns, or when it starts with the same header row
+    (repeated on every page). Any other table (an appendix, a contact list) is not joined.
+    """
+    table = blocks[first]
+    header = _header_key(header_row)
+    found: list[list[list[str]]] = []
+    adjacent = True
+    for block in blocks[first + 1:]:
+        if isinstance(block, str):
+            adjacent = adjacent and not block.strip()
+            continue
+        repeats_header = bool(block) and bool(header) and _header_key(block[0]) == header
+        if not (repeats_header or (adjacent and _width(block) == _width(table))):
+            break
+        found.append(block)
+        adjacent = True
+    return found
 
 
 def _read_exported(path: Path) -> LedgerDocument | None:

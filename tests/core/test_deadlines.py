@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from app.core.deadlines import find_deadline_in_text, parse_deadline
+from app.core.deadlines import calendar_date, find_deadline_in_text, impossible_date, month_end, parse_deadline
 
 D = date
 
@@ -54,7 +54,9 @@ CASES = [
     ("２０２３年１０月", None, "date", D(2023, 10, 31)),
     ("二〇二三年十月", None, "date", D(2023, 10, 31)),
     ("十二月底前", 2023, "date", D(2023, 12, 31)),
-    ("2024年2月30日前", None, "date", D(2024, 2, 29)),
+    ("2024年2月30日前", None, "none", None),  # impossible: text kept, no date (was clamped to 2-29)
+    ("2024年2月29日前", None, "date", D(2024, 2, 29)),
+    ("2023年2月29日", None, "none", None),
     ("长期", None, "long_term", None),
     ("常态化", None, "long_term", None),
     ("收到申请后15个工作日内", None, "relative", None),
@@ -81,6 +83,25 @@ def test_parse_deadline_keeps_text_stripped():
     got = parse_deadline("  2023年12月底 \n")
     assert got.text == "2023年12月底"
     assert got.to_json() == {"text": "2023年12月底", "date": "2023-12-31", "kind": "date"}
+
+
+def test_impossible_date_is_not_moved_but_named():
+    got = parse_deadline("2024年2月30日")
+    assert (got.text, got.kind, got.date) == ("2024年2月30日", "none", None)
+    assert impossible_date("2024年2月30日") == "2024年2月30日"
+    assert impossible_date("二〇二三年二月二十九日前完成") == "二〇二三年二月二十九日"
+    assert impossible_date("6月31日前；12月31日前", year=2023) == "6月31日"
+    assert impossible_date("2023年13月底") == "2023年13月"
+    assert impossible_date("2月29日前") is None  # year unknown: may be a leap year
+    assert impossible_date("2024年2月29日前、每季度最后一个月10日前") is None
+
+
+def test_month_end_and_calendar_date():
+    assert month_end(2024, 2) == D(2024, 2, 29)
+    assert month_end(2023, 2) == D(2023, 2, 28)
+    assert calendar_date(2023, 6, None) == D(2023, 6, 30)
+    assert calendar_date(2023, 6, 31) is None
+    assert calendar_date(None, 6, 1) is None
 
 
 def test_parse_deadline_none_input():
