@@ -66,7 +66,7 @@ def run(*args: object, script: bool = False, cwd: Path | None = None, timeout: f
         argv = [exe, *map(str, args)]
     else:
         argv = [sys.executable, "-m", "app", *map(str, args)]
-    proc = subprocess.run(argv, capture_output=True, cwd=cwd or REPO, env=cli_env(), timeout=timeout)
+    proc = subprocess.run(argv, check=False, capture_output=True, cwd=cwd or REPO, env=cli_env(), timeout=timeout)
     return Result(argv, proc.returncode, proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8"))
 
 

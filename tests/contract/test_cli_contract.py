@@ -15,8 +15,25 @@ from pathlib import Path
 import pytest
 
 from tests.contract.harness import (
-    CJK, DEADLINE_KINDS, PROGRESS_KEYS, ROUND1, TASK_KEYS, TOP_KEYS, UNIT, assert_unchanged, export_json,
-    ok, one_line_error, png_size, run, run_many, seed, snapshot, stray_files, tasks_of, xlsx_rows,
+    CJK,
+    DEADLINE_KINDS,
+    PROGRESS_KEYS,
+    ROUND1,
+    TASK_KEYS,
+    TOP_KEYS,
+    UNIT,
+    assert_unchanged,
+    export_json,
+    ok,
+    one_line_error,
+    png_size,
+    run,
+    run_many,
+    seed,
+    snapshot,
+    stray_files,
+    tasks_of,
+    xlsx_rows,
 )
 
 COMMANDS = ["new", "import", "export", "sheets", "package", "merge", "stats", "gui", "undo-merge"]
@@ -234,7 +251,7 @@ def _ledger_table_rows(path: Path) -> tuple[list, list[list]]:
 def test_export_xlsx_is_the_standard_ledger_table(ledger, built, tmp_path):
     out = tmp_path / "台账.xlsx"
     ok(run("export", ledger, "--format", "xlsx", "-o", out))
-    header, tasks = _ledger_table_rows(out)
+    _, tasks = _ledger_table_rows(out)
     data = built["json"]["000"]
     assert [str(r[0]).strip() for r in tasks] == [t["seq"] for t in data["tasks"]]
     first = tasks[0]

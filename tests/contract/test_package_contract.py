@@ -15,7 +15,17 @@ from pathlib import Path
 import pytest
 
 from tests.contract.harness import (
-    ROUND1, UNIT, assert_unchanged, export_json, ok, run, run_many, seed, snapshot, stray_files, tasks_of,
+    ROUND1,
+    UNIT,
+    assert_unchanged,
+    export_json,
+    ok,
+    run,
+    run_many,
+    seed,
+    snapshot,
+    stray_files,
+    tasks_of,
 )
 
 

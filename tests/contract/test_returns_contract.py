@@ -14,9 +14,26 @@ from pathlib import Path
 import pytest
 
 from tests.contract.harness import (
-    CJK, MERGE_FILE_KEYS, ROUND1, ROUND2, SHEET_HEADERS, UNIT, add_foreign_row, assert_unchanged, data_rows,
-    export_json, fill_return_sheet, header_index, ok, png_bytes, run, run_many, seed, snapshot, stray_files,
-    tasks_of, xlsx_rows,
+    CJK,
+    MERGE_FILE_KEYS,
+    ROUND1,
+    ROUND2,
+    UNIT,
+    add_foreign_row,
+    assert_unchanged,
+    data_rows,
+    export_json,
+    fill_return_sheet,
+    header_index,
+    ok,
+    png_bytes,
+    run,
+    run_many,
+    seed,
+    snapshot,
+    stray_files,
+    tasks_of,
+    xlsx_rows,
 )
 
 UNIT2 = "县司法局"
@@ -242,7 +259,7 @@ def test_merge_a_sheet_of_another_ledger_is_rejected(ledger, tmp_path):
     other = tmp_path / "兴庆.ledger"
     ok(run("import", seed("003"), "-o", other))
     ok(run("sheets", other, "-o", tmp_path / "other"))
-    foreign = sorted((tmp_path / "other").iterdir())[0]
+    foreign = min((tmp_path / "other").iterdir())
     before = snapshot(ledger.parent)
     result = run("merge", ledger, foreign, "--json")
     assert result.code != 0 and "Traceback" not in result.out + result.err, str(result)
