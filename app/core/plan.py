@@ -77,13 +77,25 @@ def drop_chrome(lines: list[str]) -> list[str]:
 
 _PLAN_WORDS = r"(?:工作要点|要点|实施方案|活动方案|工作方案|方案|工作计划|计划|任务落实台账|台账|任务分解表|分解表|任务清单|清单|工作安排|安排|实施意见)"
 _TITLE_RE = re.compile(rf"(?:19|20)\d{{2}}\s*年.{{0,40}}{_PLAN_WORDS}")
-_DRAFT_RE = re.compile(r"\s*[（(【\[]?\s*(?:征求意见稿|送审稿|讨论稿|草稿|草案|修改稿|代拟稿)\s*[）)】\]]?\s*$")
+# A qualifier after the title: a draft, or the fill-in copy of a ledger ("（填报版）").
+_DRAFT_RE = re.compile(
+    r"\s*[（(【\[]?\s*(?:征求意见稿|送审稿|讨论稿|草稿|草案|修改稿|修订稿|代拟稿|填报版)\s*[）)】\]]?\s*$"
+)
 _YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年")
+_MARKUP_RE = re.compile(r"<[^>]+>")
+_LABEL_LINE_RE = re.compile(r"^(?:附件|附表)\s*\d*[:：]?$")
+
+
+def year_in(text: str) -> int | None:
+    """The first year written in `text` ("…2023年…" → 2023), or None."""
+    m = _YEAR_RE.search(text or "")
+    return int(m.group(1)) if m else None
 
 
 def clean_title(line: str) -> str:
-    """"关于印发《X》的通知 (征求意见稿)" → "X"."""
-    s = _DRAFT_RE.sub("", line.strip())
+    """"关于印发《X》的通知 (征求意见稿)" → "X"; markup and a Markdown "#" go too."""
+    s = clean_text(_MARKUP_RE.sub("", line)).lstrip("#").strip()
+    s = _DRAFT_RE.sub("", s)
     s = re.sub(r"^关于印发", "", s)
     s = re.sub(r"的通知$", "", s)
     return _DRAFT_RE.sub("", s.strip("《》 ")).strip("《》 ")
@@ -94,6 +106,20 @@ def _title_candidate(line: str) -> str:
     if not s or len(s) > 60 or re.search(r"[，,。；;：:]", s) or outline.classify_line(s).is_numbered:
         return ""
     return s if _TITLE_RE.search(s) and re.search(rf"{_PLAN_WORDS}$", s) else ""
+
+
+def _loose_title(lines: list[str]) -> tuple[str, int]:
+    """A table's title with no year: the first line naming a plan, else the first short line."""
+    first = ("", -1)
+    for i, raw in enumerate(lines):
+        s = clean_title(raw)
+        if not s or _LABEL_LINE_RE.match(s) or re.search(r"[:：]\s*$", s):
+            continue
+        if re.search(_PLAN_WORDS, s) and len(s) <= 80:
+            return s, i
+        if first[1] < 0 and len(s) <= 60:
+            first = (s, i)
+    return first
 
 
 _OFFICE_RE = re.compile(r"^\S{2,20}(?:人民政府办公室|人民政府办公厅|政府办公室|政务公开办公室|人民政府)$")
@@ -108,8 +134,14 @@ def find_office(lines: list[str]) -> str:
     return ""
 
 
-def find_title(lines: list[str]) -> tuple[str, int]:
-    """(title, index of its line) among `lines` (the part before the body); ("", -1) if none."""
+def find_title(lines: list[str], *, loose: bool = False) -> tuple[str, int]:
+    """(title, index of its line) among the lines before the body or table; ("", -1) if none.
+
+    The one title rule of every plan reader (prose, task tables, exported ledgers): the
+    last stand-alone line that reads like a dated plan name, else a plan name quoted in
+    the cover letter (index -1). With `loose` (the few lines above a table) a line that
+    merely names a plan, or else the first short line, will do.
+    """
     for i in range(len(lines) - 1, -1, -1):
         title = _title_candidate(lines[i])
         if title:
@@ -119,7 +151,7 @@ def find_title(lines: list[str]) -> tuple[str, int]:
             title = _title_candidate(quoted)
             if title:
                 return title, -1
-    return "", -1
+    return _loose_title(lines) if loose else ("", -1)
 
 
 # --- the body ----------------------------------------------------------------------------
@@ -358,8 +390,7 @@ def parse_prose_plan(lines: list[str], *, source_name: str) -> LedgerDocument:
     start = _body_start(kinds, title_at + 1) if title_at >= 0 else first_body
 
     doc = LedgerDocument(title=title, office=find_office(cleaned[: max(start, 0)]))
-    year_match = _YEAR_RE.search(title) or _YEAR_RE.search("\n".join(cleaned[max(start, 0):]))
-    doc.year = int(year_match.group(1)) if year_match else None
+    doc.year = year_in(title) or year_in("\n".join(cleaned[max(start, 0):]))
     if not title:
         doc.title = re.sub(r"[_-][0-9a-f]{8,}$", "", source_name.rsplit(".", 1)[0])
         doc.warnings.append(ParseWarning(location="", message="未找到方案标题，暂用文件名作标题"))

@@ -23,17 +23,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from app.core.deadlines import impossible_date, parse_deadline
+from app.core.plan import find_title, year_in
 from app.core.records import Deadline, Heading, LedgerDocument, ParseWarning, Round, Task, new_id
 from app.core.rounds import find_rounds
 from app.core.table_layout import KW, KW2, Layout, clean_cell, find_header, is_header_row, seq_value
-from app.core.text import clean_text
 from app.core.units import UnitDirectory, split_unit_list
 
 _SECTION_RE = re.compile(r"^(?P<num>[一二三四五六七八九十百]{1,3}[、．.]|[（(][一二三四五六七八九十]{1,3}[）)]|第[一二三四五六七八九十]+[部分章节])\s*(?P<title>\S.*)$")
 _SENTENCE_END = "。；;！!？?：:"
-_YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年")
-_TITLE_WORDS = re.compile(r"台账|要点|分解表|任务|方案|计划|清单|责任表")
-_TITLE_QUALIFIER_RE = re.compile(r"\s*[（(](?:填报版|征求意见稿|修订稿|草案|送审稿|讨论稿)[）)]\s*$")
 
 
 @dataclass
@@ -104,21 +101,10 @@ def _section_level(number: str) -> int:
     return 1
 
 
-def find_title(lines: Sequence[str]) -> tuple[str, int | None]:
-    """The plan title and year from the lines above the table."""
-    title = ""
-    for raw in lines:
-        line = clean_text(re.sub(r"<[^>]+>", "", raw)).lstrip("#").strip()
-        if not line or re.match(r"^(附件|附表)\s*\d*[:：]?$", line) or re.search(r"[:：]\s*$", line):
-            continue
-        if _TITLE_WORDS.search(line) and len(line) <= 80:
-            title = line
-            break
-        if not title and len(line) <= 60:
-            title = line
-    title = _TITLE_QUALIFIER_RE.sub("", title)
-    m = _YEAR_RE.search(title)
-    return title, int(m.group(1)) if m else None
+def title_and_year(lines: Sequence[str]) -> tuple[str, int | None]:
+    """The plan title and year from the lines above a table (core.plan's one title rule)."""
+    title, _ = find_title(list(lines), loose=True)
+    return title, year_in(title)
 
 
 def parse_task_table(
@@ -129,12 +115,12 @@ def parse_task_table(
     header_at = find_header(grid)
     doc = LedgerDocument()
     if header_at is None:
-        doc.title, doc.year = find_title(list(title_lines))
+        doc.title, doc.year = title_and_year(list(title_lines))
         doc.warnings.append(ParseWarning(source_name, "未找到任务表表头（no task table header）"))
         return doc
     layout = Layout.from_header(grid[header_at], grid[header_at + 1:])
     above = [" ".join(c for c in row if c) for row in grid[:header_at]]
-    doc.title, doc.year = find_title([*title_lines, *above])
+    doc.title, doc.year = title_and_year([*title_lines, *above])
 
     drafts: list[_Draft] = []
     heading_stack: list[Heading] = []
@@ -273,9 +259,9 @@ def _finish(draft: _Draft, year: int | None, directory: UnitDirectory, warnings:
 
 def _year_from(drafts: list[_Draft]) -> int | None:
     for draft in drafts:
-        m = _YEAR_RE.search(draft.text("deadline"))
-        if m:
-            return int(m.group(1))
+        year = year_in(draft.text("deadline"))
+        if year:
+            return year
     return None
 
 

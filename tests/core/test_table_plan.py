@@ -27,7 +27,7 @@ from datetime import date
 
 import pytest
 
-from app.core.table_plan import find_title, parse_task_table
+from app.core.table_plan import parse_task_table, title_and_year
 from app.formats.text_in import read_text
 from tests.golden_files import TASK_FIELDS, golden_view, load_golden
 
@@ -166,8 +166,17 @@ def test_table_without_header_gives_no_tasks_and_a_warning():
 
 
 def test_title_skips_attachment_and_form_lines():
-    assert find_title(["附件", "", "2023年盐亭县政务公开重点任务分解表"]) == ("2023年盐亭县政务公开重点任务分解表", 2023)
-    assert find_title(["# 某县2022年任务落实台账（填报版）", "填报单位:"]) == ("某县2022年任务落实台账", 2022)
+    assert title_and_year(["附件", "", "2023年盐亭县政务公开重点任务分解表"]) == ("2023年盐亭县政务公开重点任务分解表", 2023)
+    assert title_and_year(["# 某县2022年任务落实台账（填报版）", "填报单位:"]) == ("某县2022年任务落实台账", 2022)
+
+
+def test_table_title_uses_the_prose_title_rule_with_a_loose_fallback():
+    # the same rule as prose plans: qualifiers, "关于印发《…》的通知", the last dated plan line
+    assert title_and_year(["关于印发《某县2024年政务公开工作要点》的通知（征求意见稿）"]) == ("某县2024年政务公开工作要点", 2024)
+    assert title_and_year(["<b>某县2021年任务清单</b>", "某县2022年任务落实台账（修订稿）"]) == ("某县2022年任务落实台账", 2022)
+    # no dated plan name above the table: a line naming a plan, else the first short line
+    assert title_and_year(["附件2：", "政务公开重点任务责任清单", "填报单位："]) == ("政务公开重点任务责任清单", None)
+    assert title_and_year(["附件", "县政府办公室汇总"]) == ("县政府办公室汇总", None)
 
 
 def test_name_typed_over_two_lines_is_one_key_work_and_repeated_section_cells_are_one_heading():
