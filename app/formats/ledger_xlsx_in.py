@@ -36,7 +36,7 @@ from pathlib import Path
 from python_calamine import CalamineWorkbook
 from rapidfuzz import fuzz
 
-from app.core.deadlines import parse_deadline
+from app.core.deadlines import impossible_date, parse_deadline
 from app.core.records import (
     STATUSES,
     Deadline,
@@ -49,6 +49,8 @@ from app.core.records import (
     Unit,
     new_id,
 )
+from app.core.rounds import find_rounds
+from app.core.table_plan import title_and_year
 from app.core.units import UnitDirectory, split_unit_list, unit_kind
 from app.errors import InputError
 from app.formats.ledger_layout import COLUMNS, UNIT_JOINER, progress_line
@@ -200,20 +202,22 @@ class _Builder:
             doc.headings = [Heading(h["id"], h["number"], h["title"], h.get("parent_id"), h.get("level", 1))
                             for h in hidden["heading"]]
         else:
-            doc.title = self._visible_title()
-            m = re.search(r"(\d{4})年", doc.title)
-            doc.year = int(m.group(1)) if m else None
+            # Hidden sheet gone: read what a plain table parser would (one title rule, rounds
+            # from the plan's own text, e.g. task 38 of seed 000).
+            above = [" ".join(_cell_text(v).strip() for v in row if _cell_text(v).strip())
+                     for row in self.rows[: self.header_row]]
+            doc.title, doc.year = title_and_year(above)
+            doc.title = doc.title or self.path.stem
+            doc.rounds = find_rounds(self._visible_plan_text(), year=doc.year)
         self.directory = UnitDirectory(doc.units)
         self._rows_to_tasks()
         doc.warnings = self.warnings
         return doc
 
-    def _visible_title(self) -> str:
-        for row in self.rows[: self.header_row]:
-            text = next((_cell_text(v).strip() for v in row if _cell_text(v).strip()), "")
-            if text and not text.startswith(("填报单位", "填报时间", "联系人", "联系电话")):
-                return text
-        return self.path.stem
+    def _visible_plan_text(self) -> str:
+        """The plan's cells below the header, one row a line (not 进展落实情况: reports, not plan)."""
+        names = [n for n in COLUMNS if n != "进展落实情况"]
+        return "\n".join("\t".join(self.cell(row, n) for n in names) for row in self.rows[self.header_row + 1:])
 
     def _rows_to_tasks(self) -> None:
         hidden_tasks = {t["id"]: t for t in (self.hidden or {}).get("task", [])}
@@ -298,7 +302,7 @@ class _Builder:
             metric=_prefer(src.get("metric"), values["量化指标"]),
             lead_units=self._units(src.get("lead_units"), values["责任单位"]),
             coop_units=self._units(src.get("coop_units"), values["配合单位"]),
-            deadline=self._deadline(src.get("deadline"), values["完成时限"]),
+            deadline=self._deadline(src.get("deadline"), values["完成时限"], r),
             notes=src.get("notes", ""),
         )
 
@@ -314,9 +318,12 @@ class _Builder:
                 names.append(self.directory.resolve(part) or part)
         return list(dict.fromkeys(names))
 
-    def _deadline(self, hidden: dict | None, text: str) -> Deadline:
+    def _deadline(self, hidden: dict | None, text: str, r: int) -> Deadline:
         if hidden is not None and clean(hidden.get("text", "")).strip() == text:
             return Deadline(hidden.get("text", ""), _date(hidden.get("date")), hidden.get("kind", "none"))
+        if impossible_date(text, year=self.doc.year):
+            self.warnings.append(ParseWarning(f"{self.path.name} 第{r + 1}行",
+                                              f"完成时限“{text}”不是有效日期（impossible date）"))
         return parse_deadline(text, year=self.doc.year)
 
     def _hidden_progress(self, task: Task, entries: list[dict], visible: str, r: int) -> None:

@@ -107,6 +107,19 @@ def test_visible_edits_win_and_deadline_is_reparsed(tmp_path):
     assert [t.id for t in back.tasks] == ["t1", "t2", "t3", "t4", "t5"]
 
 
+def test_edited_impossible_deadline_is_kept_and_warned(tmp_path):
+    path = tmp_path / "edit.xlsx"
+    write_ledger_xlsx(seed_like(), path, as_of=AS_OF)
+    wb = load_workbook(path)
+    wb[MAIN_SHEET]["G6"] = "2023年2月30日前"
+    wb.save(path)
+    back = read_exported_ledger(path)
+    t1 = next(t for t in back.tasks if t.id == "t1")
+    assert (t1.deadline.text, t1.deadline.date) == ("2023年2月30日前", None)
+    assert [str(w) for w in back.warnings if "不是有效日期" in w.message] == [
+        "edit.xlsx 第6行：完成时限“2023年2月30日前”不是有效日期（impossible date）"]
+
+
 def test_without_id_column_rows_match_by_seq_and_text(tmp_path):
     path = tmp_path / "noid.xlsx"
     write_ledger_xlsx(seed_like(), path, as_of=AS_OF)
@@ -132,6 +145,22 @@ def test_hidden_sheet_deleted_keeps_ids_from_the_id_column(tmp_path):
     assert [h.label for h in back.headings] == ["一、深化重点领域信息公开", "二、完善政策发布推送和解读咨询机制"]
     assert back.tasks[2].key_work == "围绕民生持续改善推进信息公开"  # merged cell continues
     assert back.tasks[2].deadline.date.isoformat() == "2023-06-30"
+
+
+def test_seed_000_hidden_sheet_deleted_keeps_title_and_rounds(seed_path, tmp_path):
+    """Without the hidden sheet, title and rounds come from the visible cells, as a plain table's would."""
+    doc = read_plan(seed_path("000"))
+    path = tmp_path / "000.xlsx"
+    write_ledger_xlsx(doc, path, as_of=AS_OF)
+    wb = load_workbook(path)
+    assert wb[MAIN_SHEET]["A1"].value.endswith("（填报版）")  # the visible title carries the qualifier
+    del wb[DATA_SHEET]
+    wb.save(path)
+    back = read_exported_ledger(path)
+    assert (back.title, back.year) == (doc.title, doc.year) == ("西吉县2023年政务公开工作要点任务落实台账", 2023)
+    assert back.rounds == doc.rounds
+    assert [(r.name, r.due.isoformat()) for r in back.rounds] == [("第一次报送", "2023-09-10"), ("第二次报送", "2023-12-01")]
+    assert [t.id for t in back.tasks] == [t.id for t in doc.tasks]
 
 
 def test_plain_table_is_left_to_other_parsers_unless_asked(tmp_path):
