@@ -2,8 +2,10 @@
 
 The file carries one unit's tasks for one round to the portable program; the liaison
 fills it in and sends it back, and `ledgerdesk merge` takes it like a returned sheet.
-The ledger is only read (except that a ledger without any round gets "第一次报送",
-as `sheets` does); the file is written to a temporary name and renamed into place.
+The ledger is only read, except when a round must be added (as `sheets` does: a
+ledger without rounds gets --round or "第一次报送"; --add-round/--due add a new one):
+then the file is written first and the round added after, and a failure removes the
+file again. The file is written to a temporary name and renamed into place.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from app.errors import InputError, LedgerError
 from app.formats.ledger_layout import resolve_unit
 from app.formats.liaison_file import SUFFIX, write_liaison_file
 from app.ledger import Ledger
-from app.returns import DEFAULT_ROUND, pick_round
+from app.commands.sheets import add_round_arguments, round_added_line
+from app.returns import pick_round, round_to_add, with_round
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -30,8 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--unit", required=True, help="单位名称（全称、别名或简称，如“民政局”）")
     parser.add_argument("-o", "--output", type=Path, required=True,
                         help="输出文件（.ldpkg），或已有的文件夹（文件按“单位_轮次.ldpkg”命名）")
-    parser.add_argument("--round", dest="round_name", default=None,
-                        help="报送轮次（默认：截止日期在今天或以后的最近一轮，否则最后一轮）")
+    add_round_arguments(parser)
     parser.add_argument("--with-group-tasks", action="store_true",
                         help="同时包含“各部门（单位）”“各乡镇人民政府”等集体任务")
     parser.set_defaults(func=run)
@@ -61,20 +63,31 @@ def run(args: argparse.Namespace) -> int:
     out = output_path(args.output)
     with Ledger.open(args.ledger, readonly=True) as ledger:
         doc = ledger.document()
-    unit = resolve_package_unit(doc, args.unit)
+    try:
+        unit = resolve_package_unit(doc, args.unit)
+        new_round = round_to_add(doc, args.round_name, add=args.add_round or args.due is not None)
+    except InputError:
+        raise
+    except LedgerError as exc:  # unknown unit or round: say which ledger
+        raise InputError(args.ledger, str(exc)) from exc
     tasks = unit_tasks(doc, unit, include_groups=args.with_group_tasks)
     if not tasks:
         raise LedgerError(f"单位“{unit}”在本台账中没有牵头或配合的任务，未生成数据包（no tasks for this unit）")
     if not out.is_dir() and not out.parent.is_dir():
         raise InputError(out, "所在文件夹不存在（folder does not exist）")
-    if not doc.rounds:
-        if args.round_name:
-            pick_round(doc, args.round_name)  # an unknown round fails here, before anything changes
-        with Ledger.open(args.ledger) as ledger:
-            ledger.add_round(DEFAULT_ROUND)
-            doc = ledger.document()
-        print(f"台账中没有报送轮次，已添加“{DEFAULT_ROUND}”。")
-    round_name = pick_round(doc, args.round_name)
-    path = write_liaison_file(doc, unit, round_name, out, include_groups=args.with_group_tasks)
+    if new_round is None:
+        path = write_liaison_file(doc, unit, pick_round(doc, args.round_name), out,
+                                  include_groups=args.with_group_tasks)
+    else:
+        with Ledger.open(args.ledger) as ledger:  # the lock first: the round is added right after the file
+            doc = with_round(ledger.document(), new_round, args.due)
+            path = write_liaison_file(doc, unit, new_round, out, include_groups=args.with_group_tasks)
+            try:
+                ledger.add_round(new_round, due=args.due)
+            except BaseException:
+                path.unlink(missing_ok=True)
+                raise
+        print(round_added_line(len(doc.rounds) > 1, new_round))
+    round_name = new_round or pick_round(doc, args.round_name)
     print(f"已生成联络员数据包：{path}（{unit}，{round_name}，{len(tasks)} 项任务）")
     return 0
