@@ -26,7 +26,7 @@ from app.core.annotations import find_annotation
 from app.core.deadlines import find_deadline_in_text, impossible_date
 from app.core.records import Deadline, Heading, LedgerDocument, ParseWarning, Task, new_id
 from app.core.rounds import find_rounds
-from app.core.text import clean_text
+from app.core.text import clean_text, damage_message, find_damage
 from app.core.units import UnitDirectory, normalize_unit_name
 
 # --- page chrome -------------------------------------------------------------------------
@@ -415,6 +415,10 @@ def parse_prose_plan(lines: list[str], *, source_name: str) -> LedgerDocument:
     if not doc.tasks:
         doc.warnings.append(ParseWarning(location=source_name, message="未找到任何任务（no tasks found）"))
 
+    lines_kept = ([title_at] if title_at >= 0 else []) + list(range(max(start, 0), end if start >= 0 else 0))
+    for i in lines_kept:
+        if (excerpt := find_damage(cleaned[i])) and not is_chrome_line(cleaned[i]):
+            doc.warnings.append(ParseWarning(location=f"第{i + 1}行", message=damage_message(excerpt)))
     doc.rounds = find_rounds("\n".join(cleaned[:end]), year=doc.year)
     doc.units = builder.directory.units()
     doc.warnings.sort(key=_warning_order)

@@ -27,6 +27,7 @@ from app.core.plan import find_title, year_in
 from app.core.records import Deadline, Heading, LedgerDocument, ParseWarning, Round, Task, new_id
 from app.core.rounds import find_rounds
 from app.core.table_layout import KW, KW2, Layout, clean_cell, find_header, is_header_row, seq_value
+from app.core.text import damage_message, find_damage
 from app.core.units import UnitDirectory, split_unit_list
 
 _SECTION_RE = re.compile(r"^(?P<num>[一二三四五六七八九十百]{1,3}[、．.]|[（(][一二三四五六七八九十]{1,3}[）)]|第[一二三四五六七八九十]+[部分章节])\s*(?P<title>\S.*)$")
@@ -132,6 +133,9 @@ def parse_task_table(
             continue
         if is_header_row(row, layout):
             continue
+        damaged = next((d for d in map(find_damage, row) if d), None)
+        if damaged:
+            doc.warnings.append(ParseWarning(f"第{rownum}行", damage_message(damaged)))
         section = _section(row)
         if section:
             number, title = section

@@ -84,7 +84,13 @@ _PINYIN_SYLLABLE = re.compile(
     r"(?:iang|iong|uang|ueng|ang|eng|ing|ong|uai|uan|ian|iao|van|ai|ei|ao|ou|an|en|er|in|un|vn"
     r"|ua|uo|ie|ia|iu|ui|ue|ve|a|o|e|i|u|v)"
 )
-_PINYIN_PAREN_RE = re.compile(rf"(?<=[{_CJK}])[(（]([a-zA-Z\u00c0-\u024f\u0300-\u036f]{{1,7}})[)）]")
+# After a character, or after the "?" a lost character left behind ("確?(bǎo)"); the "?"
+# may also stand for the lost opening bracket itself ("貜?fù)質量", seed 003).
+_PINYIN_LETTERS = "a-zA-Z\u00c0-\u024f\u0300-\u036f"
+_PINYIN_PAREN_RE = re.compile(
+    rf"(?:(?<=[{_CJK}])|(?<=[{_CJK}]\?))[(（]([{_PINYIN_LETTERS}]{{1,7}})[)）]"
+    rf"|(?<=[{_CJK}])\?([{_PINYIN_LETTERS}]{{1,7}})[)）]"
+)
 _TONE_VOWELS = set("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü")
 
 
@@ -104,11 +110,11 @@ def strip_glued_pinyin(s: str) -> str:
     """Remove pinyin glued after characters: "鄉(xiāng)鎮(zhèn)" → "鄉鎮".
 
     Only a single lowercase pinyin syllable in brackets directly after a CJK character
-    is removed; "(PPP)", "(简称《条例》)" and "(一)" are real brackets and stay.
+    (or a "?" standing for a lost one) is removed; "(PPP)", "(简称《条例》)" and "(一)" are real brackets and stay.
     """
-    if "(" not in s and "（" not in s:
+    if "(" not in s and "（" not in s and ")" not in s:
         return s
-    return _PINYIN_PAREN_RE.sub(lambda m: "" if _is_pinyin(m.group(1)) else m.group(0), s)
+    return _PINYIN_PAREN_RE.sub(lambda m: "" if _is_pinyin(m.group(1) or m.group(2)) else m.group(0), s)
 
 
 _QUESTION_RUN_RE = re.compile(r"\?{2,}")
@@ -151,3 +157,38 @@ def clean_text(s: str | None) -> str:
     s = repair_question_marks(s)
     s = s.translate(_ALNUM_TABLE)
     return collapse_spaces(s)
+
+
+# Damage the repairs cannot undo: a "?" beside a character (a lost or mis-decoded one),
+# the Unicode replacement character, or pinyin with tone marks left in brackets.
+_DAMAGE_RE = re.compile(
+    rf"(?<=[{_CJK}])\?|\?(?=[{_CJK}])|\ufffd"
+    r"|[(（][a-z\u00c0-\u024f\u0300-\u036f]{1,7}[)）]"
+)
+
+
+def _is_leftover_pinyin(bracketed: str) -> bool:
+    word = bracketed[1:-1]
+    return any(c in _TONE_VOWELS for c in word) and _is_pinyin(word)
+
+
+def find_damage(s: str | None) -> str | None:
+    """An excerpt around encoding damage still in (repaired) text, e.g. "…兑现?!罢吖_讲…"; else None.
+
+    The parsers warn with it so a person checks the original: such text is stored as
+    found rather than guessed at.
+    """
+    if not s:
+        return None
+    for m in _DAMAGE_RE.finditer(s):
+        if m.group(0)[0] in "(（" and not _is_leftover_pinyin(m.group(0)):
+            continue
+        start, end = max(0, m.start() - 2), min(len(s), m.end() + 5)
+        excerpt = s[start:end].replace("\n", " ")
+        return ("…" if start > 0 else "") + excerpt + ("…" if end < len(s) else "")
+    return None
+
+
+def damage_message(excerpt: str) -> str:
+    """The warning every parser gives for `find_damage` (its location names the line)."""
+    return f"文字可能有编码损坏（“{excerpt}”），请核对原文"

@@ -6,6 +6,7 @@ import pytest
 
 from app.core.text import (
     clean_text,
+    find_damage,
     normalize_for_match,
     repair_question_marks,
     strip_glued_pinyin,
@@ -67,6 +68,11 @@ def test_to_simplified():
         ("做好標(biāo)志性項(xiàng)目", "做好標志性項目"),
         ("中文（xiāng）全角", "中文全角"),
         ("abc(de)", "abc(de)"),
+        # after the "?" a lost character left, or with the "?" standing for the lost "(" (seed 003 line 59)
+        ("確?(bǎo)質量", "確?質量"),
+        ("確?;貜?fù)質(zhì)量", "確?;貜質量"),
+        ("文件?abc)", "文件?abc)"),
+        ("Why?(no)", "Why?(no)"),
     ],
 )
 def test_strip_glued_pinyin(raw, expected):
@@ -113,3 +119,20 @@ def test_clean_text_spaces_and_lines():
     assert clean_text("第一行  \n   第二行\t\t尾") == "第一行\n第二行 尾"
     assert clean_text(None) == ""
     assert clean_text("２０２３年（一）") == "2023年（一）"
+
+
+@pytest.mark.parametrize(
+    ("text", "excerpt"),
+    [
+        ("讲明政策兑现?!罢吖_讲”的主题", "…兑现?!罢吖_讲…"),
+        ("确?;貜质量。", "确?;貜质量。"),
+        ("公开\ufffd信息", "公开\ufffd信息"),
+        ("做好Why(biāo)工作", "…hy(biāo)工作"),
+        ("是否公开？", None),
+        ("Why? 2023年", None),
+        ("合作(PPP)项目、(一)围绕、互联网协议(ipv6)、方案(a)", None),
+        ("", None),
+    ],
+)
+def test_find_damage(text, excerpt):
+    assert find_damage(text) == excerpt

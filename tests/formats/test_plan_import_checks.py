@@ -81,3 +81,35 @@ def test_impossible_deadline_in_a_prose_plan_is_warned(tmp_path):
     messages = [str(w) for w in doc.warnings]
     assert any("第4行" in m and "完成时限“2024年6月31日”不是有效日期" in m for m in messages), messages
     assert len(messages) == 1
+
+
+def test_seed_003_damage_left_after_repair_is_warned_with_its_line(seed_path):
+    doc = read_plan(seed_path("003"))
+
+    by_seq = {t.seq: t for t in doc.tasks}
+    assert "确?;貜质量。" in by_seq["20"].content  # the glued "(fù)" after "?" is gone
+    assert "fù" not in by_seq["20"].content
+    assert "兑现?!罢吖_讲”" in by_seq["14"].content  # kept as found, not guessed at
+    damage = [str(w) for w in doc.warnings if "编码损坏" in w.message]
+    assert damage == [
+        "第43行：文字可能有编码损坏（“…兑现?!罢吖_讲…”），请核对原文",
+        "第59行：文字可能有编码损坏（“…,确?;貜质量。”），请核对原文",
+    ]
+
+
+def test_damaged_table_cell_is_warned_with_its_row(tmp_path):
+    path = tmp_path / "台账.txt"
+    path.write_text("\n".join("\t".join(r) for r in [
+        ["某县2024年政务公开工作要点任务台账"], HEADER,
+        ["1", "公开预算", "公开部门预算,確?(bǎo)质量。", "县财政局", "", "2024年6月底"],
+        ["2", "公开决算", "公开部门决算,兑现?!罢吖_讲。", "县财政局", "", "2024年9月底"],
+        ["3", "公开采购", "公开采购信息\ufffd。", "县财政局", "", "2024年10月底"],
+    ]), encoding="utf-8")
+
+    doc = read_plan(path)
+
+    assert doc.tasks[0].content == "公开部门预算,确质量。"  # glued pinyin after "?" removed, lone "?" too
+    assert [str(w) for w in doc.warnings] == [
+        "第4行：文字可能有编码损坏（“…兑现?!罢吖_讲…”），请核对原文",
+        "第5行：文字可能有编码损坏（“…信息\ufffd。”），请核对原文",
+    ]
