@@ -138,16 +138,14 @@ def test_sheets_in_word_and_for_another_round(ledger, template, tmp_path):
     assert UNIT in only.name and any(r["name"] in only.name for r in data["rounds"])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "sheets on a ledger without rounds (seed 001 imports with none) fails with 以只读方式打开，不能修改 "
-    "(opened read-only): app/commands/sheets.py opens the ledger readonly=True but app/returns.py "
-    "make_sheets then calls ledger.add_round(第一次报送)"))
 def test_sheets_for_a_ledger_without_rounds(tmp_path):
     path = tmp_path / "盐池.ledger"
     ok(run("import", seed("001"), "-o", path))
-    result = run("sheets", path, "-o", tmp_path / "out")
-    ok(result)
-    assert list((tmp_path / "out").iterdir())
+    result = ok(run("sheets", path, "-o", tmp_path / "out"))
+    files = list((tmp_path / "out").iterdir())
+    assert files and all(f.suffix == ".xlsx" for f in files), str(result)
+    data = export_json(path, tmp_path / "after.json")
+    assert data["rounds"] and all(data["rounds"][0]["name"] in f.name for f in files)
 
 
 # ---------------------------------------------------------------- merge, duplicate, undo
