@@ -15,7 +15,7 @@ import hashlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 from app.core import merge as mg
@@ -24,7 +24,7 @@ from app.core.records import LedgerDocument, Progress, Round
 from app.core.sheet_scope import MATCH_BY_ID, match_row, match_unit, role_of, sheet_units
 from app.core.text import normalize_for_match
 from app.errors import InputError, LedgerError, LedgerFileError
-from app.formats.return_read import SUPPORTED_SUFFIXES, ReturnedSheet, read_return_file
+from app.formats.return_read import SUPPORTED_SUFFIXES, ReturnedSheet, parse_saved_at, read_return_file, saved_time
 from app.formats.return_sheet import LOCKED, column_hashes, write_return_sheet_docx, write_return_sheet_xlsx
 from app.ledger import Conflict, Ledger, MergeItem
 
@@ -174,6 +174,8 @@ class FileReport:
     updated_over_previous: int = 0
     identified_by: str = ""
     file_hash: str = ""
+    saved_at: datetime | None = None  # when the file was last saved (UTC), see return_read.saved_time
+    saved_from: str = ""  # where that time comes from (file properties, package, modification time)
     decisions: list[mg.RowDecision] = field(default_factory=list)
 
     def to_json(self) -> dict:
@@ -182,7 +184,8 @@ class FileReport:
             "applied": self.applied, "unchanged": self.unchanged, "conflicts": self.conflicts,
             "rejected": self.rejected, "messages": list(self.messages), "batch": self.batch,
             "updated_over_previous": self.updated_over_previous, "identified_by": self.identified_by,
-            "sha256": self.file_hash,
+            "sha256": self.file_hash, "saved_at": self.saved_at.isoformat() if self.saved_at else None,
+            "saved_from": self.saved_from,
             "rows": [{"row": d.row, "task_id": d.task_id, "outcome": d.outcome, "match": d.match}
                      for d in self.decisions],
         }
@@ -237,6 +240,19 @@ class _State:
         self.batches = [b for b in ledger.batches() if not b.undone]
         self.hashes = {b.file_hash: b for b in self.batches if b.file_hash}
         self._previous: dict[tuple[str, str], dict[str, Values]] = {}
+        # (unit, round) → [(saved time, file name)] of the returns merged so far
+        self.saved: dict[tuple[str, str], list[tuple[datetime, str]]] = {}
+        for b in self.batches:
+            at = parse_saved_at(b.meta.get("saved_at")) if b.kind == "merge" and b.unit and b.round else None
+            if at is not None:
+                self.saved.setdefault((b.unit, b.round), []).append((at, b.source))
+
+    def newer_return(self, unit: str, round_name: str, saved_at: datetime | None) -> str | None:
+        """The file name of a merged return of this unit and round saved after `saved_at`, if any."""
+        if saved_at is None:
+            return None
+        later = [(at, name) for at, name in self.saved.get((unit, round_name), []) if at > saved_at]
+        return max(later)[1] if later else None
 
     def previous(self, unit: str, round_name: str) -> dict[str, Values]:
         """Task id → what the latest earlier return of this unit and round applied."""
@@ -341,7 +357,13 @@ def _decide_file(path: Path, state: _State, report: FileReport) -> tuple[list[Pr
                               is not None) for t in state.doc.tasks}
     ours = {tid: v for (tid, u, r), v in state.ours.items() if u == unit and r == round_name}
     previous = state.previous(unit, round_name)
-    decisions = mg.merge_rows(_rows(sheet, state, unit, scopes), unit=unit, tasks=scopes, ours=ours, previous=previous)
+    newer = state.newer_return(unit, round_name, report.saved_at)
+    if newer is not None:
+        report.messages.append(f"此文件比已合并的《{newer}》更早保存，差异作为冲突保留（older than a merged return）")
+    decisions = mg.merge_rows(_rows(sheet, state, unit, scopes), unit=unit, tasks=scopes, ours=ours, previous=previous,
+                              stale=newer is not None)
+    if report.saved_at is not None:
+        state.saved.setdefault((unit, round_name), []).append((report.saved_at, path.name))
     report.decisions = decisions
     counts = mg.count(decisions)
     report.applied, report.unchanged = counts["applied"], counts["unchanged"]
@@ -378,14 +400,22 @@ def _decide_file(path: Path, state: _State, report: FileReport) -> tuple[list[Pr
 
 def merge_files(ledger: Ledger, paths: list[Path], *, dry_run: bool = False,
                 progress: Callable[[int, int], None] | None = None) -> MergeReport:
-    """Merge returned files into the ledger (see the module docstring); never raises for a bad file."""
+    """Merge returned files into the ledger (see the module docstring); never raises for a bad file.
+
+    Files are decided in the order they were saved (oldest first; the report keeps the
+    order given), so two versions of one unit's return in one call end with the newer.
+    """
     files = expand_paths(paths)
     state = _State(ledger, ledger.document())
     report = MergeReport(dry_run=dry_run)
+    report.files = [FileReport(file=path.name) for path in files]
+    for fr, path in zip(report.files, files):
+        fr.saved_at, fr.saved_from = saved_time(path)
+    oldest = datetime.min.replace(tzinfo=timezone.utc)
+    order = sorted(range(len(files)), key=lambda n: (report.files[n].saved_at or oldest, n))
     pending: list[tuple[FileReport, list[Progress], list[Conflict]]] = []
-    for i, path in enumerate(files):
-        fr = FileReport(file=path.name)
-        report.files.append(fr)
+    for i, n in enumerate(order):
+        path, fr = files[n], report.files[n]
         try:
             fr.file_hash = file_sha256(path)
         except OSError:
@@ -413,7 +443,9 @@ def merge_files(ledger: Ledger, paths: list[Path], *, dry_run: bool = False,
         items = [
             MergeItem(entries=entries, conflicts=conflicts, source=fr.file, file_hash=fr.file_hash, unit=fr.unit,
                       round=fr.round, meta={"merge_id": merge_id, "applied": fr.applied, "unchanged": fr.unchanged,
-                                            "conflicts": fr.conflicts, "rejected": fr.rejected})
+                                            "conflicts": fr.conflicts, "rejected": fr.rejected,
+                                            "saved_at": fr.saved_at.isoformat() if fr.saved_at else None,
+                                            "saved_from": fr.saved_from})
             for fr, entries, conflicts in pending
         ]
         for (fr, _entries, _conflicts), batch_id in zip(pending, ledger.apply_merge(items)):
@@ -427,8 +459,6 @@ class _Seen:
     """Stands in for a BatchInfo of a file merged earlier in the same call."""
 
     def __init__(self, fr: FileReport) -> None:
-        from datetime import datetime
-
         self.fr = fr
         self.unit, self.round, self.source = fr.unit, fr.round, fr.file
         self.created_at = datetime.now()

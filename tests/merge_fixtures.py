@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
+import zipfile
+from datetime import datetime, timezone
 from pathlib import Path
 
 import openpyxl
@@ -58,8 +61,23 @@ def col(name: str) -> int:
     return len(HEADERS) + 1 if name == ID_HEADER else HEADERS.index(name) + 1
 
 
-def fill_xlsx(path: Path, fills: dict[str, dict], out: Path | None = None) -> Path:
-    """Play a department: write status/text/date/evidence into the rows with these seqs."""
+def set_saved_time(path: Path, when: datetime) -> Path:
+    """Set docProps/core.xml dcterms:modified, as Excel, WPS or Word do when they save (UTC)."""
+    stamp = when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    with zipfile.ZipFile(path) as archive:
+        members = [(info, archive.read(info)) for info in archive.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, body in members:
+            if info.filename == "docProps/core.xml":
+                body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                              rb"\g<1>" + stamp.encode() + rb"\g<2>", body)
+                assert stamp.encode() in body
+            archive.writestr(info, body)
+    return path
+
+
+def fill_xlsx(path: Path, fills: dict[str, dict], out: Path | None = None, *, saved: datetime | None = None) -> Path:
+    """Play a department: write status/text/date/evidence into the rows with these seqs (saved at `saved`)."""
     wb = openpyxl.load_workbook(path)
     ws = wb.worksheets[0]
     first = header_row(ws) + 1
@@ -70,6 +88,8 @@ def fill_xlsx(path: Path, fills: dict[str, dict], out: Path | None = None) -> Pa
                 ws.cell(r, col(name), value)
     target = out or path
     wb.save(target)
+    if saved is not None:
+        set_saved_time(target, saved)
     return target
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from datetime import datetime, timezone
 import subprocess
 from pathlib import Path
 
@@ -280,3 +281,42 @@ def test_two_versions_in_one_call_second_supersedes_first(setup):
     _, files = merge(ledger, v1, v2)
     assert [(f["applied"], f["conflicts"]) for f in files] == [(1, 0), (1, 0)]
     assert progress_of(ledger)["3"]["status"] == "已完成"
+
+
+def test_older_return_merged_after_a_newer_one_keeps_its_differences_as_conflicts(setup):
+    """v1 and v2 filled from the same sheet, v2 saved later; v2 merged first, then v1 arrives."""
+    ledger, sheet, tmp = setup
+    (tmp / "v1").mkdir()
+    v1 = fill_xlsx(sheet, {"3": {**FILL_3, "进展落实情况": "旧版"}}, tmp / "v1" / f"{UNIT}_{ROUND}.xlsx",
+                   saved=datetime(2023, 9, 1, 9, 0, tzinfo=timezone.utc))
+    v2 = fill_xlsx(sheet, {"3": {**FILL_3, "状态": "已完成", "进展落实情况": "新版"}}, tmp / f"{UNIT}_{ROUND}_v2.xlsx",
+                   saved=datetime(2023, 9, 1, 10, 0, tzinfo=timezone.utc))
+    _, [first] = merge(ledger, v2)
+    assert first["applied"] == 1 and first["saved_at"] == "2023-09-01T10:00:00+00:00"
+    _, [f] = merge(ledger, v1)
+    assert (f["outcome"], f["applied"], f["conflicts"], f["updated_over_previous"]) == ("merged", 0, 1, 0)
+    assert f"此文件比已合并的《{v2.name}》更早保存，差异作为冲突保留（older than a merged return）" in f["messages"]
+    assert not any("更新了" in m for m in f["messages"])
+    assert any(m.startswith("第") and "与较晚保存的报送不同，已记为冲突" in m for m in f["messages"])
+    assert f["saved_at"] == "2023-09-01T09:00:00+00:00" and f["saved_from"] == "文件属性中的保存时间"
+    assert progress_of(ledger)["3"] == {**EXPECT_3, "status": "已完成", "text": "新版"}  # the newer answer stays
+    with Ledger.open(ledger) as led:
+        [conflict] = led.conflicts()
+        assert (conflict.theirs.status, conflict.theirs.text, conflict.ours.text) == ("进行中", "旧版", "新版")
+        metas = {b.source: b.meta for b in led.batches() if b.kind == "merge"}
+    assert metas[v1.name]["saved_at"] == "2023-09-01T09:00:00+00:00"
+    assert metas[v2.name]["saved_at"] == "2023-09-01T10:00:00+00:00"
+
+
+def test_two_versions_in_one_call_end_with_the_newer_whatever_the_order(setup):
+    ledger, sheet, tmp = setup
+    (tmp / "a").mkdir()
+    v1 = fill_xlsx(sheet, {"3": FILL_3}, tmp / "a" / f"{UNIT}_{ROUND}.xlsx",
+                   saved=datetime(2023, 9, 1, 9, 0, tzinfo=timezone.utc))
+    v2 = fill_xlsx(sheet, {"3": {**FILL_3, "状态": "已完成", "进展落实情况": "全部推送完毕"}}, tmp / f"{UNIT}_{ROUND}_v2.xlsx",
+                   saved=datetime(2023, 9, 2, 9, 0, tzinfo=timezone.utc))
+    _, files = merge(ledger, v2, v1)
+    assert [f["file"] for f in files] == [v2.name, v1.name]  # the report keeps the order given
+    assert [(f["applied"], f["conflicts"]) for f in files] == [(1, 0), (1, 0)]
+    assert "更新了1条（较上次报送）" in files[0]["messages"]
+    assert progress_of(ledger)["3"] == {**EXPECT_3, "status": "已完成", "text": "全部推送完毕"}

@@ -37,6 +37,8 @@ def format_report(report: MergeReport) -> str:
                      + (f"（{f.unit}，{f.round}）" if f.unit else ""))
         if f.outcome == MERGED:
             lines.append(f"  采用 {f.applied} 行，无变化 {f.unchanged} 行，冲突 {f.conflicts} 行，拒收 {f.rejected} 行")
+            if f.saved_at is not None:
+                lines.append(f"  保存时间：{f.saved_at.astimezone():%Y-%m-%d %H:%M:%S}（{f.saved_from}）")
         lines.extend(f"  {m}" for m in f.messages)
     if report.batch:
         lines.append(f"合并批次：{report.batch}（可用 ledgerdesk undo-merge 撤销）")

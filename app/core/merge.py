@@ -188,8 +188,14 @@ def decide_row(
     tasks: dict[str, TaskScope],
     ours: Values,
     previous: Values | None = None,
+    stale: bool = False,
 ) -> RowDecision:
-    """Scope checks, then the three-way merge of one row."""
+    """Scope checks, then the three-way merge of one row.
+
+    `stale`: the file was saved before a return of the same unit and round that is
+    already merged, so it must not win over that newer answer: every field it would
+    change becomes a conflict for the clerk.
+    """
     head = f"第{row.row}行"
     common = dict(row=row.row, task_id=row.task_id, match=row.match, base=row.base, theirs=row.theirs, ours=ours)
     if row.task_id is None or row.task_id not in tasks:
@@ -203,8 +209,17 @@ def decide_row(
     if row.locked_changed:
         cols = "、".join(f"“{c}”" for c in row.locked_changed)
         return RowDecision(outcome=REJECTED, message=f"{head}：锁定列{cols}被修改，未导入（locked column changed）", **common)
-    supersedes = previous is not None and ours == previous and not ours.empty
+    supersedes = not stale and previous is not None and ours == previous and not ours.empty
     result, conflicts = merge_values(row.base, row.theirs, ours, ours_is_theirs_before=supersedes)
+    if stale and (conflicts or result != ours):
+        fields = [f for f in FIELDS if f in conflicts or getattr(result, f) != getattr(ours, f)]
+        names = "、".join(FIELD_LABELS[c] for c in fields)
+        return RowDecision(
+            outcome=CONFLICT,
+            message=f"{head}：任务“{_short(scope.content)}”的{names}与较晚保存的报送不同，已记为冲突，待人工选择",
+            conflict_fields=fields,
+            **common,
+        )
     if conflicts:
         names = "、".join(FIELD_LABELS[c] for c in conflicts)
         return RowDecision(
@@ -225,8 +240,11 @@ def merge_rows(
     tasks: dict[str, TaskScope],
     ours: dict[str, Values],
     previous: dict[str, Values] | None = None,
+    stale: bool = False,
 ) -> list[RowDecision]:
-    """Decide every row of one returned file; a task returned twice in one file is refused the second time."""
+    """Decide every row of one returned file; a task returned twice in one file is refused the second time.
+
+    `stale`: the file is older than a return already merged (see `decide_row`)."""
     previous = previous or {}
     seen: dict[str, int] = {}
     decisions: list[RowDecision] = []
@@ -246,7 +264,8 @@ def merge_rows(
         if row.task_id is not None:
             seen[row.task_id] = row.row
         decision = decide_row(
-            row, unit=unit, tasks=tasks, ours=ours.get(row.task_id or "", Values()), previous=previous.get(row.task_id or "")
+            row, unit=unit, tasks=tasks, ours=ours.get(row.task_id or "", Values()),
+            previous=previous.get(row.task_id or ""), stale=stale,
         )
         for note in row.notes:
             decision.message = (decision.message + "；" if decision.message else f"第{row.row}行：") + note

@@ -13,9 +13,10 @@ The file is a zip holding `liaison.json`:
                 "deadline": {"text", "date", "kind"},
                 "sent": {"status", "text", "done_date", "evidence"},
                 "fingerprint", "columns", "returned": {...} | null}],
-     "reporter": "", "phone": ""}
-The liaison side writes only `returned`, `reporter` and `phone` (`fill_liaison_file`);
-everything else is what was sent. `fingerprint` and `columns` are the locked-column
+     "reporter": "", "phone": "", "saved_at": "2023-09-01T08:00:00+00:00" (after filling)}
+The liaison side writes only `returned`, `reporter`, `phone` and `saved_at`
+(`fill_liaison_file`; `saved_at` is stamped when what was typed changed, so the merge
+can tell an older copy from a newer one); everything else is what was sent. `fingerprint` and `columns` are the locked-column
 hashes exactly as return sheets compute them, so an edited task text is caught by the
 same check and that row is refused. Zips are written with a fixed timestamp, so the
 same content always gives the same bytes (a re-saved, unchanged file is a duplicate).
@@ -30,7 +31,7 @@ import uuid
 import zipfile
 import zlib
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 from app.core.merge import Values, parse_done_date
@@ -346,7 +347,7 @@ def _returned_value(value: Values | dict, task_id: str, path: Path) -> Values:
 
 
 def fill_liaison_file(path: str | Path, returns: dict[str, Values | dict | None], *,
-                      reporter: str | None = None, phone: str | None = None) -> None:
+                      reporter: str | None = None, phone: str | None = None, now: datetime | None = None) -> None:
     """Save what the liaison typed: `returns` maps task id → values (None clears back to what was sent).
 
     Only `returned`, `reporter` and `phone` change; the rest of the file is kept as read.
@@ -356,6 +357,7 @@ def fill_liaison_file(path: str | Path, returns: dict[str, Values | dict | None]
     data = _load_json(path)
     _package(data, path)  # the file must be valid before we touch it
     tasks = {item["task_id"]: item for item in data["tasks"]}
+    typed_before = _typed(data)
     for task_id, value in returns.items():
         if task_id not in tasks:
             raise InputError(path, f"数据包中没有任务 {task_id}（unknown task）")
@@ -364,4 +366,27 @@ def fill_liaison_file(path: str | Path, returns: dict[str, Values | dict | None]
         data["reporter"] = reporter.strip()
     if phone is not None:
         data["phone"] = phone.strip()
+    if _typed(data) != typed_before:  # a save that changes nothing keeps its stamp (and its bytes)
+        data["saved_at"] = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).isoformat()
     _write_zip(data, path)
+
+
+def _typed(data: dict) -> tuple:
+    """What the liaison side writes, for telling whether a save changed anything."""
+    return (json.dumps([t.get("returned") for t in data["tasks"]], ensure_ascii=False, sort_keys=True),
+            data.get("reporter"), data.get("phone"))
+
+
+def package_saved_at(path: str | Path) -> datetime | None:
+    """When the liaison last saved the file (`saved_at`), else when it was made (`created_at`); None if unreadable."""
+    from app.formats.return_read import parse_saved_at
+
+    try:
+        data = _load_json(Path(path))
+    except InputError:
+        return None
+    for key in ("saved_at", "created_at"):
+        value = data.get(key)
+        if isinstance(value, str) and (found := parse_saved_at(value)) is not None:
+            return found
+    return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from datetime import datetime, timezone
 from pathlib import Path
 
 from docx import Document
@@ -104,6 +105,8 @@ def write(doc: LedgerDocument, unit: str, round_name: str, path: Path, *, due: s
     props.title = f"{unit} {round_name} 任务进展填报表"
     props.subject = FORMAT_TAG
     props.keywords = "ledgerdesk"
+    # python-docx keeps the template's dates; the merge compares save times, so stamp ours (UTC, as Word does)
+    props.created = props.modified = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
     hidden = word.add_paragraph()
     _hidden_run(hidden, DOCX_META_PREFIX + json.dumps(data, ensure_ascii=False, separators=(",", ":")))
 

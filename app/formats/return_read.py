@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import json
 import re
+import zipfile
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
 from app.core.merge import Values
@@ -231,6 +233,69 @@ def _read_docx(path: Path) -> ReturnedSheet:
         sheet.preamble = " ".join(p.text for p in word.paragraphs[:6] if not p.text.startswith(DOCX_META_PREFIX))
         return sheet
     raise InputError(path, NOT_A_RETURN)
+
+
+# ------------------------------------------------------------------------------ saved time
+SAVED_BY_PROPERTIES = "文件属性中的保存时间"
+SAVED_BY_PACKAGE = "数据包中的保存时间"
+SAVED_BY_MTIME = "文件修改时间"
+_CORE_MODIFIED_RE = re.compile(rb"<dcterms:modified[^>]*>([^<]+)</dcterms:modified>")
+_ODS_DATE_RE = re.compile(rb"<dc:date>([^<]+)</dc:date>")
+_PROPS_LIMIT = 1 << 20  # core.xml / meta.xml are a few hundred bytes
+
+
+def parse_saved_at(text: str | None) -> datetime | None:
+    """An ISO / W3CDTF time as an aware UTC datetime; a time without zone is local time."""
+    if not text:
+        return None
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if value.tzinfo is None:
+        value = value.astimezone()  # naive: local time of this machine
+    return value.astimezone(timezone.utc)
+
+
+def _zip_member_time(path: Path, member: str, pattern: re.Pattern[bytes]) -> datetime | None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            info = archive.getinfo(member)
+            if info.file_size > _PROPS_LIMIT:
+                return None
+            match = pattern.search(archive.read(info))
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError, RuntimeError, NotImplementedError, EOFError):
+        return None
+    return parse_saved_at(match.group(1).decode("ascii", "replace")) if match else None
+
+
+def saved_time(path: Path) -> tuple[datetime | None, str]:
+    """When a returned file was last saved (UTC), and how we know it.
+
+    Excel, WPS and Word write the save time into docProps/core.xml (dcterms:modified),
+    LibreOffice's .ods into meta.xml (dc:date); the liaison program writes `saved_at`
+    into the package. Otherwise (.xls, properties missing) the file's modification
+    time, which a copy by mail or USB stick may have changed. Never raises.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    found: datetime | None = None
+    if suffix in {".xlsx", ".xlsm", ".docx"}:
+        found = _zip_member_time(path, "docProps/core.xml", _CORE_MODIFIED_RE)
+    elif suffix == ".ods":
+        found = _zip_member_time(path, "meta.xml", _ODS_DATE_RE)
+    elif suffix in LIAISON_SUFFIXES:
+        from app.formats.liaison_file import package_saved_at  # imports this module: import late
+
+        found = package_saved_at(path)
+        if found is not None:
+            return found, SAVED_BY_PACKAGE
+    if found is not None:
+        return found, SAVED_BY_PROPERTIES
+    try:
+        return datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc), SAVED_BY_MTIME
+    except OSError:
+        return None, ""
 
 
 def read_return_file(path: Path) -> ReturnedSheet:

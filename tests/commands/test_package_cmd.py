@@ -275,3 +275,24 @@ def test_unit_without_tasks_is_refused(tmp_path, capsys):
     code, out, err = run(capsys, "package", path, "--unit", "县档案馆", "-o", tmp_path / "a.ldpkg")
     assert code == 2 and not out and "县档案馆" in err and "没有牵头或配合的任务" in err
     assert not (tmp_path / "a.ldpkg").exists()
+
+
+def test_an_older_copy_of_a_package_merged_after_the_newer_is_kept_as_conflicts(ledger, tmp_path, capsys):
+    from datetime import datetime, timezone
+
+    path = package(capsys, ledger, tmp_path / "民政局.ldpkg")
+    ids = by_seq(path)
+    lf.fill_liaison_file(path, {ids["3"]: {"status": "进行中", "text": "旧版"}},
+                         now=datetime(2023, 9, 1, 9, 0, tzinfo=timezone.utc))
+    old = tmp_path / "民政局_旧.ldpkg"
+    shutil.copy(path, old)
+    lf.fill_liaison_file(path, {ids["3"]: {"status": "已完成", "text": "新版"}},
+                         now=datetime(2023, 9, 1, 10, 0, tzinfo=timezone.utc))
+    code, data = merge_json(capsys, ledger, path)
+    assert data["files"][0]["saved_at"] == "2023-09-01T10:00:00+00:00"
+    assert data["files"][0]["saved_from"] == "数据包中的保存时间"
+    code, data = merge_json(capsys, ledger, old)
+    [f] = data["files"]
+    assert (f["outcome"], f["applied"], f["conflicts"]) == ("merged", 0, 1)
+    assert f"此文件比已合并的《{path.name}》更早保存，差异作为冲突保留（older than a merged return）" in f["messages"]
+    assert progress_of(ledger)["3"]["text"] == "新版"

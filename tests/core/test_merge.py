@@ -27,8 +27,8 @@ def row(n, task_id, theirs, base=SENT, **kw):
     return ReturnedRow(row=n, task_id=task_id, theirs=theirs, base=base, **kw)
 
 
-def decide(rows, ours=None, previous=None):
-    return merge_rows(rows, unit="县民政局", tasks=TASKS, ours=ours or {}, previous=previous)
+def decide(rows, ours=None, previous=None, **kw):
+    return merge_rows(rows, unit="县民政局", tasks=TASKS, ours=ours or {}, previous=previous, **kw)
 
 
 def test_values_normalise_whitespace_and_dates():
@@ -121,3 +121,16 @@ def test_count_uses_report_keys():
         ours={"t1": SENT, "t2": SENT},
     )
     assert count(ds) == {"applied": 1, "unchanged": 1, "conflicts": 0, "rejected": 1}
+
+
+def test_stale_file_never_overwrites_its_changes_become_conflicts():
+    newer = Values.make("已完成", "新版")
+    older = Values.make("进行中", "旧版")
+    [d] = decide([row(5, "t1", older)], ours={"t1": newer}, previous={"t1": newer}, stale=True)
+    assert d.outcome == CONFLICT and not d.supersedes and d.conflict_fields == ["status", "text"]
+    assert "与较晚保存的报送不同" in d.message
+    # a field the newer return left as sent is not taken from the older one either
+    [d] = decide([row(6, "t2", Values.make("未开始", "", "", "旧的佐证.png"))], ours={"t2": SENT}, stale=True)
+    assert d.outcome == CONFLICT and d.conflict_fields == ["evidence"]
+    [d] = decide([row(7, "t1", newer)], ours={"t1": newer}, stale=True)
+    assert d.outcome == UNCHANGED

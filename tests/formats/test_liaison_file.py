@@ -87,6 +87,24 @@ def test_fill_writes_answers_reporter_and_normalised_dates(package):
     assert lf.load_liaison_file(package).tasks[0].returned is None
 
 
+def test_fill_stamps_the_save_time_only_when_something_changed(package):
+    from datetime import datetime, timezone
+
+    from app.formats.return_read import saved_time
+
+    created = lf.package_saved_at(package)
+    assert created is not None  # before any filling: when the file was made
+    task_id = lf.load_liaison_file(package).tasks[0].task_id
+    first = datetime(2023, 9, 1, 9, 30, tzinfo=timezone.utc)
+    lf.fill_liaison_file(package, {task_id: {"status": "进行中"}}, now=first)
+    with zipfile.ZipFile(package) as archive:
+        assert json.loads(archive.read(lf.MEMBER))["saved_at"] == "2023-09-01T09:30:00+00:00"
+    before = package.read_bytes()
+    lf.fill_liaison_file(package, {task_id: {"status": "进行中"}}, now=datetime(2023, 9, 2, tzinfo=timezone.utc))
+    assert package.read_bytes() == before  # nothing typed changed: same stamp, same bytes
+    assert saved_time(package) == (first, "数据包中的保存时间")
+
+
 def test_same_answers_saved_twice_give_the_same_bytes(package):
     task_id = lf.load_liaison_file(package).tasks[0].task_id
     lf.fill_liaison_file(package, {task_id: {"status": "进行中"}}, reporter="李四")

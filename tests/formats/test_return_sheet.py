@@ -106,3 +106,33 @@ def test_workbook_without_our_header_is_not_a_return_sheet(tmp_path):
     wb.save(path)
     with pytest.raises(InputError, match="不是填报表"):
         read_return_file(path)
+
+
+def test_saved_time_comes_from_the_file_properties_else_the_modification_time(tmp_path):
+    import os
+    import zipfile
+    from datetime import datetime, timezone
+
+    from app.formats.return_read import saved_time
+
+    when = datetime(2023, 9, 1, 8, 15, tzinfo=timezone.utc)
+    xlsx = write_return_sheet_xlsx(small_doc(), "县民政局", "第一次报送", tmp_path)
+    from tests.merge_fixtures import set_saved_time
+
+    set_saved_time(xlsx, when)
+    assert saved_time(xlsx) == (when, "文件属性中的保存时间")
+    word_path = write_return_sheet_docx(small_doc(), "县民政局", "第一次报送", tmp_path)
+    word = docx.Document(str(word_path))
+    word.core_properties.modified = datetime(2023, 9, 2, 7, 0)  # python-docx writes it as UTC
+    word.save(str(word_path))
+    assert saved_time(word_path) == (datetime(2023, 9, 2, 7, 0, tzinfo=timezone.utc), "文件属性中的保存时间")
+    ods = tmp_path / "县民政局.ods"
+    with zipfile.ZipFile(ods, "w") as archive:
+        archive.writestr("meta.xml", "<office:document-meta><office:meta><dc:date>2023-09-03T10:00:00Z</dc:date>"
+                                     "</office:meta></office:document-meta>")
+    assert saved_time(ods) == (datetime(2023, 9, 3, 10, 0, tzinfo=timezone.utc), "文件属性中的保存时间")
+    xls = tmp_path / "县民政局.xls"
+    xls.write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 60)
+    os.utime(xls, (1693555200, 1693555200))  # 2023-09-01 08:00 UTC
+    assert saved_time(xls) == (datetime(2023, 9, 1, 8, 0, tzinfo=timezone.utc), "文件修改时间")
+    assert saved_time(tmp_path / "没有.xlsx") == (None, "")
