@@ -107,6 +107,11 @@ def run(args: argparse.Namespace) -> int:
     as_of = _parse_as_of(args.as_of)
     with Ledger.open(args.ledger, readonly=True) as ledger:
         doc = ledger.document()
-    count = export_document(doc, args.output, fmt, unit=args.unit, round_name=args.round_name, as_of=as_of)
+    try:
+        count = export_document(doc, args.output, fmt, unit=args.unit, round_name=args.round_name, as_of=as_of)
+    except InputError:
+        raise
+    except LedgerError as exc:  # an unknown unit or round: say which ledger lacks it
+        raise InputError(args.ledger, exc.message) from exc
     print(f"已导出：{args.output}（{count} 项任务）")
     return 0

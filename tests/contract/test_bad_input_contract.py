@@ -32,10 +32,6 @@ LEDGER = "台账.ledger"
 MERGE_SILENT = pytest.mark.xfail(strict=True, reason=(
     "merge exits 2 when every file is rejected (or none is found) but prints nothing on stderr: the reason "
     "is only in the stdout report; app/commands/merge.py should also print one 错误： line naming the file"))
-NAMES_LEDGER = pytest.mark.xfail(strict=True, reason=(
-    "export --unit/--round with a name the ledger lacks says 台账中没有单位/报送轮次… but not which ledger "
-    "file (sheets and package do); app/commands/export.py should raise InputError(ledger path, …)"))
-NAMING_BROKEN = {"export-unknown-unit", "export-unknown-round"}
 
 
 @dataclass
@@ -151,7 +147,7 @@ def test_bad_input_is_one_chinese_line_naming_the_file(outcomes, case):
 NAMING = [c for c in CASES if c.names_ledger]
 
 
-@pytest.mark.parametrize("case", [pytest.param(c, marks=[NAMES_LEDGER] if c.id in NAMING_BROKEN else [], id=c.id)
+@pytest.mark.parametrize("case", [pytest.param(c, marks=[], id=c.id)
                                   for c in NAMING])
 def test_unknown_unit_or_round_names_the_ledger(outcomes, case):
     result, _, _ = outcomes[case.id]
