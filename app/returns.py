@@ -73,11 +73,12 @@ def with_round(doc: LedgerDocument, name: str | None, due: date | None = None) -
     return replace(doc, rounds=[*doc.rounds, Round(name, due)])
 
 
-def resolve_sheet_units(doc: LedgerDocument, units: list[str] | None) -> list[str]:
+def resolve_sheet_units(doc: LedgerDocument, units: list[str] | None, *, include_groups: bool = True,
+                        group_sheets: bool = False) -> list[str]:
     """The units to write sheets for: those named (canonical name, alias or short name), else every unit
-    with tasks."""
+    with tasks; group pseudo-units ("各部门（单位）") only with `group_sheets` or when named."""
     if not units:
-        return sheet_units(doc)
+        return sheet_units(doc, include_groups=include_groups, group_sheets=group_sheets)
     out = []
     for unit in units:
         resolved = unit if unit in doc.unit_names() else match_unit(doc, unit)[0]
@@ -98,7 +99,7 @@ def _missing_dirs(folder: Path) -> list[Path]:
 
 
 def write_sheets(doc: LedgerDocument, out_dir: str | Path, round_name: str, units: list[str], *, fmt: str = "xlsx",
-                 include_groups: bool = False) -> list[Path]:
+                 include_groups: bool = True) -> list[Path]:
     """Write the sheets into `out_dir`; on any failure remove what was written (and folders made for it)."""
     if fmt not in ("xlsx", "docx"):
         raise LedgerError(f"不支持的格式 {fmt}（use xlsx or docx）")
@@ -132,9 +133,12 @@ def remove_written(paths: list[Path], created: list[Path]) -> None:
 
 
 def make_sheets(ledger: Ledger, out_dir: str | Path, *, round_name: str | None = None, fmt: str = "xlsx",
-                units: list[str] | None = None, include_groups: bool = False,
+                units: list[str] | None = None, include_groups: bool = True, group_sheets: bool = False,
                 due: date | None = None, add_round: bool = False) -> list[Path]:
     """One return sheet per unit (or per unit named in `units`); returns the files written.
+
+    `include_groups`: a unit's sheet also holds the tasks of "各部门（单位）"-like groups it
+    belongs to (sheet_scope); `group_sheets`: the group pseudo-units get sheets too.
 
     Everything is checked before anything is written. When a round must be added
     (`round_to_add`) the ledger must be open for writing: the sheets are written
@@ -144,7 +148,7 @@ def make_sheets(ledger: Ledger, out_dir: str | Path, *, round_name: str | None =
     new_round = round_to_add(doc, round_name, add=add_round or due is not None)
     doc = with_round(doc, new_round, due)
     name = pick_round(doc, new_round or round_name)
-    wanted = resolve_sheet_units(doc, units)
+    wanted = resolve_sheet_units(doc, units, include_groups=include_groups, group_sheets=group_sheets)
     if new_round and ledger.readonly:
         raise LedgerFileError(ledger.path, f"需要添加报送轮次“{new_round}”，但台账以只读方式打开（opened read-only）")
     created = _missing_dirs(Path(out_dir))
@@ -352,9 +356,10 @@ def _decide_file(path: Path, state: _State, report: FileReport) -> tuple[list[Pr
         return [], []
     unit, round_name = report.unit, report.round
     assert unit is not None and round_name is not None
-    # In scope: tasks the unit is named on, and group tasks its sheet was sent with (--with-group-tasks).
-    scopes = {t.id: TaskScope(t.seq, t.content, t.id in sheet.sent or role_of(state.doc, t, unit, include_groups=False)
-                              is not None) for t in state.doc.tasks}
+    # In scope: tasks the unit is named on, and the group tasks its sheet was sent with; a sheet that
+    # lost its hidden data is taken as sent the default way (with the groups the unit belongs to).
+    scopes = {t.id: TaskScope(t.seq, t.content, t.id in sheet.sent or role_of(
+        state.doc, t, unit, include_groups=not sheet.hidden) is not None) for t in state.doc.tasks}
     ours = {tid: v for (tid, u, r), v in state.ours.items() if u == unit and r == round_name}
     previous = state.previous(unit, round_name)
     newer = state.newer_return(unit, round_name, report.saved_at)

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from app.core.records import Progress
-from app.formats.return_sheet import META_SHEET
+from app.formats.return_sheet import META_SHEET, read_return_file
 from app.ledger import Ledger
 from app.returns import make_sheets, merge_files, undo_merge
 from tests.merge_fixtures import (
@@ -73,7 +73,8 @@ def test_filled_sheet_is_applied_and_ledger_json_matches(setup):
     filled = fill_xlsx(sheet, {"3": FILL_3, "12": FILL_12}, tmp / f"{UNIT}_{ROUND}.xlsx")
     report, [f] = merge(ledger, filled)
     assert f["outcome"] == "merged" and (f["unit"], f["round"]) == (UNIT, ROUND)
-    assert (f["applied"], f["unchanged"], f["conflicts"], f["rejected"]) == (2, 4, 0, 0)
+    # 36 rows: 6 tasks naming 县民政局, 30 of the group 各部门（单位）
+    assert (f["applied"], f["unchanged"], f["conflicts"], f["rejected"]) == (2, 34, 0, 0)
     assert ledger_json(ledger) == expected_json(before, {"3": EXPECT_3, "12": EXPECT_12}, source=filled.name)
     assert report.backup and Path(report.backup).is_file()
 
@@ -81,7 +82,7 @@ def test_filled_sheet_is_applied_and_ledger_json_matches(setup):
 def test_reordered_rows_are_matched_by_hidden_id(setup):
     ledger, sheet, tmp = setup
     filled = reorder_rows(fill_xlsx(sheet, {"3": FILL_3}, tmp / "a.xlsx"), tmp / f"{UNIT}_{ROUND}_排序.xlsx")
-    assert openpyxl.load_workbook(filled).worksheets[0].cell(header_row(openpyxl.load_workbook(filled).worksheets[0]) + 1, 1).value == "25"
+    assert openpyxl.load_workbook(filled).worksheets[0].cell(header_row(openpyxl.load_workbook(filled).worksheets[0]) + 1, 1).value == "38"
     _, [f] = merge(ledger, filled)
     assert f["applied"] == 1 and f["rejected"] == 0
     assert progress_of(ledger) == {"3": EXPECT_3}
@@ -120,14 +121,14 @@ def test_row_of_another_units_task_is_rejected(setup):
     ledger, sheet, tmp = setup
     wb = openpyxl.load_workbook(sheet)
     ws = wb.worksheets[0]
-    ws.append(["5", "", "推动政府决策计划公开，及时发布律师、公证、司法鉴定、法律援助等方面便民利民举措，抓好执法、普法以及法律服务信息公开。",
-               "", "", "", "已完成", "民政局替司法局填的"])
+    ws.append(["18", "", "各决策单位根据年度重点工作,依法编制本单位年度重大行政决策事项目录,通过县人民政府门户网站向社会公开,公开率达到100%。",
+               "", "", "", "已完成", "民政局替办公室填的"])
     wb.save(tmp / f"{UNIT}_{ROUND}.xlsx")
     _, [f] = merge(ledger, tmp / f"{UNIT}_{ROUND}.xlsx")
     assert f["rejected"] == 1 and f["applied"] == 0
     assert any("不属于县民政局，未导入" in m and m.startswith(f"第{ws.max_row}行") for m in f["messages"])
     assert progress_of(ledger) == {}
-    assert progress_of(ledger, unit="县司法局") == {}
+    assert progress_of(ledger, unit="县人民政府办公室") == {}
 
 
 def test_same_file_twice_is_a_duplicate_and_changes_nothing(setup):
@@ -320,3 +321,20 @@ def test_two_versions_in_one_call_end_with_the_newer_whatever_the_order(setup):
     assert [(f["applied"], f["conflicts"]) for f in files] == [(1, 0), (1, 0)]
     assert "更新了1条（较上次报送）" in files[0]["messages"]
     assert progress_of(ledger)["3"] == {**EXPECT_3, "status": "已完成", "text": "全部推送完毕"}
+
+
+def test_group_task_rows_returned_by_a_member_are_taken_with_or_without_hidden_data(setup):
+    """Seq 19 is led by 各部门（单位）: 县民政局's sheet carries it as 牵头（各部门（单位））."""
+    ledger, sheet, tmp = setup
+    expected = {"status": "进行中", "text": "已梳理本单位决策事项", "done_date": None, "evidence": ""}
+    filled = fill_xlsx(sheet, {"19": {"状态": "进行中", "进展落实情况": "已梳理本单位决策事项"}}, tmp / "a.xlsx")
+    row = next(r for r in read_return_file(filled).rows if r.cells["序号"] == "19")
+    assert row.cells["本单位职责"] == "牵头（各部门（单位））"
+    pasted = paste_into_new_workbook(filled, tmp / f"民政局{ROUND}进展.xlsx")
+    _, [f] = merge(ledger, pasted)  # no hidden data: scope is the default sheet's, groups included
+    assert (f["applied"], f["rejected"]) == (1, 0) and progress_of(ledger) == {"19": expected}
+    with Ledger.open(ledger) as led:
+        undo_merge(led, f["batch"])
+    _, [f] = merge(ledger, filled)
+    assert (f["applied"], f["rejected"], f["identified_by"]) == (1, 0, "隐藏数据")
+    assert progress_of(ledger) == {"19": expected}

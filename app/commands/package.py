@@ -19,7 +19,7 @@ from app.errors import InputError, LedgerError
 from app.formats.ledger_layout import resolve_unit
 from app.formats.liaison_file import SUFFIX, write_liaison_file
 from app.ledger import Ledger
-from app.commands.sheets import add_round_arguments, round_added_line
+from app.commands.sheets import add_group_arguments, add_round_arguments, round_added_line
 from app.returns import pick_round, round_to_add, with_round
 
 
@@ -34,8 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("-o", "--output", type=Path, required=True,
                         help="输出文件（.ldpkg），或已有的文件夹（文件按“单位_轮次.ldpkg”命名）")
     add_round_arguments(parser)
-    parser.add_argument("--with-group-tasks", action="store_true",
-                        help="同时包含“各部门（单位）”“各乡镇人民政府”等集体任务")
+    add_group_arguments(parser)
     parser.set_defaults(func=run)
 
 
@@ -70,18 +69,18 @@ def run(args: argparse.Namespace) -> int:
         raise
     except LedgerError as exc:  # unknown unit or round: say which ledger
         raise InputError(args.ledger, str(exc)) from exc
-    tasks = unit_tasks(doc, unit, include_groups=args.with_group_tasks)
+    tasks = unit_tasks(doc, unit, include_groups=args.include_groups)
     if not tasks:
         raise LedgerError(f"单位“{unit}”在本台账中没有牵头或配合的任务，未生成数据包（no tasks for this unit）")
     if not out.is_dir() and not out.parent.is_dir():
         raise InputError(out, "所在文件夹不存在（folder does not exist）")
     if new_round is None:
         path = write_liaison_file(doc, unit, pick_round(doc, args.round_name), out,
-                                  include_groups=args.with_group_tasks)
+                                  include_groups=args.include_groups)
     else:
         with Ledger.open(args.ledger) as ledger:  # the lock first: the round is added right after the file
             doc = with_round(ledger.document(), new_round, args.due)
-            path = write_liaison_file(doc, unit, new_round, out, include_groups=args.with_group_tasks)
+            path = write_liaison_file(doc, unit, new_round, out, include_groups=args.include_groups)
             try:
                 ledger.add_round(new_round, due=args.due)
             except BaseException:

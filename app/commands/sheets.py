@@ -3,6 +3,9 @@
 One return sheet per unit. The ledger is opened read-only unless a round must be
 added: a ledger without rounds gets the named round (else "第一次报送"); a ledger with
 rounds gets a new one only with --add-round or --due (a mistyped name stays an error).
+Tasks of "各部门（单位）"-like groups are listed on every member unit's sheet (role
+"配合（各部门（单位））"); --no-group-tasks leaves them out, --with-group-tasks is the
+default and kept for old scripts; group pseudo-units get sheets only with --group-sheets.
 The output folder is made only when the sheets are written; a failure leaves none.
 """
 
@@ -35,6 +38,14 @@ def add_round_arguments(parser: argparse.ArgumentParser) -> None:
                         help="新建轮次的报送截止日期 YYYY-MM-DD（给出即表示可新建 --round 轮次）")
 
 
+def add_group_arguments(parser: argparse.ArgumentParser) -> None:
+    """Group tasks ("各部门（单位）" → every department) go to the member units by default; shared with `package`."""
+    parser.add_argument("--no-group-tasks", dest="include_groups", action="store_false", default=True,
+                        help="不列出“各部门（单位）”“各乡镇人民政府”等集体任务，只列本单位被点名的任务")
+    parser.add_argument("--with-group-tasks", dest="include_groups", action="store_const", const=True,
+                        help="列出本单位所属集体（各部门/各乡镇）的任务：现为默认，保留此选项以兼容旧脚本")
+
+
 def round_added_line(doc_had_rounds: bool, name: str) -> str:
     return (f"已在台账中添加报送轮次“{name}”。" if doc_had_rounds
             else f"台账中没有报送轮次，已添加“{name}”。")
@@ -48,8 +59,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_round_arguments(parser)
     parser.add_argument("--format", dest="fmt", choices=("xlsx", "docx"), default="xlsx", help="文件格式")
     parser.add_argument("--unit", action="append", default=None, help="只生成这个单位的表（可重复）")
-    parser.add_argument("--with-group-tasks", action="store_true",
-                        help="部门/乡镇的表中也列出“各部门（单位）”“各乡镇人民政府”等集体任务")
+    add_group_arguments(parser)
+    parser.add_argument("--group-sheets", action="store_true",
+                        help="也为“各部门（单位）”“各乡镇人民政府”等集体名称各生成一份表（默认不生成，其任务已列入各成员单位的表）")
     parser.set_defaults(func=run)
 
 
@@ -60,7 +72,8 @@ def run(args: argparse.Namespace) -> int:
         new_round = round_to_add(doc, args.round_name, add=args.add_round or args.due is not None)
         with Ledger.open(args.ledger, readonly=new_round is None) as ledger:
             paths = make_sheets(ledger, args.output, round_name=args.round_name, fmt=args.fmt, units=args.unit,
-                                include_groups=args.with_group_tasks, due=args.due, add_round=new_round is not None)
+                                include_groups=args.include_groups,
+                                group_sheets=args.group_sheets, due=args.due, add_round=new_round is not None)
     except InputError:
         raise
     except LedgerError as exc:  # unknown round or unit: say which ledger

@@ -3,22 +3,27 @@
 Shared by the sheet writer (what to send), the reader side (which task a row is)
 and the merge (is the task the unit's at all), so the three never disagree.
 
-A sheet holds the tasks the unit is named on (leads or cooperates), like
-`LedgerDocument.tasks_of_unit`; group units ("各部门（单位）") get a sheet of their
-own. With `include_groups=True` a department's sheet also holds the tasks of the
-groups it belongs to ("各部门…" → departments, "各乡镇…" → townships; role shown as
-"配合（各部门（单位））"). The merge accepts a group task's row only when the
-sheet was sent with it (its hidden data lists the task).
+A sheet holds the tasks the unit is named on (leads or cooperates) and, by default
+(`include_groups=True`), the tasks of the groups that stand for every unit of its kind:
+"各部门（单位）", "县政府各部门", "县级各部门" → every department; "各乡镇人民政府",
+"各乡（镇）", "各乡镇（街道）" → every township. The role column says why
+("配合（各部门（单位））"). Groups that name only some units ("有关部门", "各起草单位")
+are not handed out. Group pseudo-units get no sheet of their own unless asked
+(`group_sheets`): nobody fills one in. The merge accepts a group task's row when the
+sheet was sent with it (its hidden data lists the task), or, for a sheet that lost
+its hidden data, when the task is the unit's by the same rule.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
 from app.core.records import LedgerDocument, Task, Unit
 from app.core.text import normalize_for_match
+from app.core.units import normalize_unit_name, unit_kind
 
 ROLE_LEAD_LABEL = "牵头"
 ROLE_COOP_LABEL = "配合"
@@ -26,16 +31,31 @@ ROW_MATCH_THRESHOLD = 80  # fuzz.ratio on normalised content, 0-100
 MATCH_BY_ID = "按隐藏编号"
 
 
-def _group_member_kind(group: Unit) -> str | None:
-    """The unit kind a group stands for ("各部门…" → department, "各乡镇…" → township)."""
-    if group.kind != "group":
+_LEVEL = r"(?:县级|县直|县政府|区政府|市政府|政府|县|区|市)?"
+_ALL_DEPARTMENTS_RE = re.compile(rf"^{_LEVEL}各(?:部门|单位|委办局)(?:（(?:单位|部门)）)?$")
+_ALL_TOWNSHIPS_RE = re.compile(
+    rf"^{_LEVEL}各(?:乡(?:（镇）)?镇?(?:（镇）)?(?:（街道）|街道)?|镇|街道)(?:人民政府|政府|办事处)?$"
+)
+
+
+def group_member_kind(name: str) -> str | None:
+    """The unit kind a group stands for when it means every unit of that kind, else None.
+
+    "各部门（单位）", "县政府各部门", "县级各部门" → "department"; "各乡镇人民政府",
+    "各乡（镇）", "各乡镇（街道）" → "township"; "有关部门", "各起草单位" → None (some units only).
+    """
+    if unit_kind(name) != "group":
         return None
-    name = group.name
-    if "乡" in name or "镇" in name:
+    key = normalize_unit_name(name)
+    if _ALL_TOWNSHIPS_RE.match(key):
         return "township"
-    if "部门" in name or "单位" in name:
+    if _ALL_DEPARTMENTS_RE.match(key):
         return "department"
     return None
+
+
+def is_group(unit: Unit) -> bool:
+    return unit.kind == "group" or unit_kind(unit.name) == "group"
 
 
 def _units_by_name(doc: LedgerDocument) -> dict[str, Unit]:
@@ -53,17 +73,17 @@ def role_of(doc: LedgerDocument, task: Task, unit: str, units: dict[str, Unit] |
         return None
     units = units if units is not None else _units_by_name(doc)
     me = units.get(unit)
-    if me is None or me.kind == "group":
+    if me is None or is_group(me):
         return None
+    kind = me.kind if me.kind in ("department", "township") else unit_kind(me.name)
     for names, label in ((task.lead_units, ROLE_LEAD_LABEL), (task.coop_units, ROLE_COOP_LABEL)):
         for name in names:
-            group = units.get(name)
-            if group is not None and _group_member_kind(group) == me.kind:
-                return f"{label}（{group.name}）"
+            if group_member_kind(name) == kind:
+                return f"{label}（{name}）"
     return None
 
 
-def unit_tasks(doc: LedgerDocument, unit: str, *, include_groups: bool = False) -> list[tuple[Task, str]]:
+def unit_tasks(doc: LedgerDocument, unit: str, *, include_groups: bool = True) -> list[tuple[Task, str]]:
     """(task, role label) for every task the unit leads or cooperates on, in document order."""
     units = _units_by_name(doc)
     out = []
@@ -74,10 +94,20 @@ def unit_tasks(doc: LedgerDocument, unit: str, *, include_groups: bool = False) 
     return out
 
 
-def sheet_units(doc: LedgerDocument) -> list[str]:
-    """Units that get a return sheet: every unit named on at least one task, directory order."""
+def sheet_units(doc: LedgerDocument, *, include_groups: bool = True, group_sheets: bool = False) -> list[str]:
+    """Units that get a return sheet, in directory order: every unit with at least one task
+    (its own, or its groups' with `include_groups`); group pseudo-units only with `group_sheets`."""
+    units = _units_by_name(doc)
     named = {name for t in doc.tasks for name in (*t.lead_units, *t.coop_units)}
-    return [u.name for u in doc.units if u.name in named]
+    out = []
+    for unit in doc.units:
+        if is_group(unit):
+            if group_sheets and unit.name in named:
+                out.append(unit.name)
+        elif unit.name in named or (include_groups and any(
+                role_of(doc, t, unit.name, units, include_groups=True) for t in doc.tasks)):
+            out.append(unit.name)
+    return out
 
 
 def inherited_key_work(doc: LedgerDocument) -> dict[str, str]:

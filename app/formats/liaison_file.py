@@ -132,7 +132,7 @@ def _values_json(values: Values) -> dict:
             "evidence": values.evidence}
 
 
-def build_package(doc: LedgerDocument, unit: str, round_name: str, *, include_groups: bool = False,
+def build_package(doc: LedgerDocument, unit: str, round_name: str, *, include_groups: bool = True,
                   now: datetime | None = None) -> dict:
     """The liaison.json object for one unit and round (tasks and base values as return sheets plan them)."""
     if unit not in doc.unit_names():
@@ -183,7 +183,7 @@ def _write_zip(data: dict, path: Path) -> None:
 
 
 def write_liaison_file(doc: LedgerDocument, unit: str, round_name: str, path: str | Path, *,
-                       include_groups: bool = False, now: datetime | None = None) -> Path:
+                       include_groups: bool = True, now: datetime | None = None) -> Path:
     """Write one unit's liaison file; `path` is a folder (file named by unit and round) or a file."""
     path = Path(path)
     if path.is_dir():

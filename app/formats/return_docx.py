@@ -62,7 +62,7 @@ def _shade(cell, color: str) -> None:
 
 
 def write(doc: LedgerDocument, unit: str, round_name: str, path: Path, *, due: str = "",
-          include_groups: bool = False) -> None:
+          include_groups: bool = True) -> None:
     word = Document()
     section = word.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE

@@ -97,7 +97,7 @@ def instructions(unit: str, round_name: str, due: str) -> list[str]:
 
 
 def plan_rows(doc: LedgerDocument, unit: str, round_name: str, first_row: int, *,
-              include_groups: bool = False) -> list[SheetRow]:
+              include_groups: bool = True) -> list[SheetRow]:
     """The rows of the unit's sheet, prefilled with what the ledger holds for this round."""
     key_work = inherited_key_work(doc)
     current: dict[str, Progress] = {p.task_id: p for p in doc.progress if p.unit == unit and p.round == round_name}
@@ -145,7 +145,7 @@ def _check_unit(doc: LedgerDocument, unit: str) -> None:
 
 
 def write_return_sheet_xlsx(doc: LedgerDocument, unit: str, round_name: str, path: str | Path, *,
-                            include_groups: bool = False) -> Path:
+                            include_groups: bool = True) -> Path:
     """One unit's return sheet as .xlsx; `path` is a folder (file named by unit and round) or a file."""
     from app.formats import return_xlsx
 
@@ -158,7 +158,7 @@ def write_return_sheet_xlsx(doc: LedgerDocument, unit: str, round_name: str, pat
 
 
 def write_return_sheet_docx(doc: LedgerDocument, unit: str, round_name: str, path: str | Path, *,
-                            include_groups: bool = False) -> Path:
+                            include_groups: bool = True) -> Path:
     """One unit's return sheet as a Word table (.docx); `path` as for the xlsx writer."""
     from app.formats import return_docx
 

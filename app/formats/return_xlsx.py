@@ -41,7 +41,7 @@ _UNLOCKED = Protection(locked=False)
 
 
 def write(doc: LedgerDocument, unit: str, round_name: str, path: Path, *, due: str = "",
-          include_groups: bool = False) -> None:
+          include_groups: bool = True) -> None:
     """Write the workbook to a temporary name, then rename: never a half-written sheet."""
     wb = Workbook()
     ws = wb.active

@@ -40,9 +40,33 @@ def test_sheets_writes_one_file_per_unit_and_prints_them(ledger, tmp_path, capsy
     files = sorted((tmp_path / "out").iterdir())
     with Ledger.open(ledger, readonly=True) as led:
         doc = led.document()
-    expected = {f"{u.name}_{ROUND}.xlsx" for u in doc.units if doc.tasks_of_unit(u.name)}
+    groups = {"各部门（单位）", "各乡镇人民政府"}
+    expected = {f"{u.name}_{ROUND}.xlsx" for u in doc.units if doc.tasks_of_unit(u.name) and u.name not in groups}
     assert {f.name for f in files} == expected and len(files) > 20 and all(str(f) in out for f in files)
     assert (tmp_path / "out" / f"{UNIT}_{ROUND}.xlsx") in files
+
+
+def test_group_tasks_go_to_every_member_unit_and_group_sheets_only_on_request(ledger, tmp_path, capsys):
+    from app.formats.return_sheet import read_return_file
+
+    code, _, err = run(capsys, "sheets", ledger, "-o", tmp_path / "out", "--round", ROUND)
+    assert code == 0, err
+    names = {p.name for p in (tmp_path / "out").iterdir()}
+    assert f"各部门（单位）_{ROUND}.xlsx" not in names and f"各乡镇人民政府_{ROUND}.xlsx" not in names
+    rows = read_return_file(tmp_path / "out" / f"{UNIT}_{ROUND}.xlsx").rows
+    roles = [r.cells["本单位职责"] for r in rows]
+    assert len(rows) == 36 and roles.count("配合（各部门（单位））") == 25 and roles.count("牵头（各部门（单位））") == 5
+    township = read_return_file(tmp_path / "out" / f"兴隆镇_{ROUND}.xlsx").rows
+    assert {r.cells["本单位职责"] for r in township} >= {"配合", "配合（各乡镇人民政府）"}
+    assert not any("各部门" in r.cells["本单位职责"] for r in township)  # departments' groups stay with departments
+    code, _, err = run(capsys, "sheets", ledger, "-o", tmp_path / "plain", "--round", ROUND, "--unit", UNIT,
+                       "--no-group-tasks")
+    assert code == 0 and len(read_return_file(tmp_path / "plain" / f"{UNIT}_{ROUND}.xlsx").rows) == 6
+    code, _, err = run(capsys, "sheets", ledger, "-o", tmp_path / "groups", "--round", ROUND, "--group-sheets",
+                       "--with-group-tasks")
+    assert code == 0, err
+    group_sheet = read_return_file(tmp_path / "groups" / f"各部门（单位）_{ROUND}.xlsx")
+    assert group_sheet.unit == "各部门（单位）" and len(group_sheet.rows) == 31
 
 
 def test_sheets_for_one_unit_in_word(ledger, tmp_path, capsys):

@@ -65,7 +65,7 @@ def test_package_writes_the_file_and_says_where(ledger, tmp_path, capsys):
     code, stdout, _ = run(capsys, "package", ledger, "--unit", UNIT, "-o", out, "--round", ROUND)
     assert code == 0 and out.is_file() and str(out) in stdout and UNIT in stdout
     package_data = lf.load_liaison_file(out)
-    assert (package_data.unit, package_data.round, len(package_data.tasks)) == (UNIT, ROUND, 6)
+    assert (package_data.unit, package_data.round, len(package_data.tasks)) == (UNIT, ROUND, 36)  # 30 via 各部门（单位）
 
 
 def test_package_into_a_folder_by_short_name(ledger, tmp_path, capsys):
@@ -116,7 +116,7 @@ def test_filled_package_merges_then_is_a_duplicate(ledger, tmp_path, capsys):
     [f] = data["files"]
     assert code == 0 and {"batch", "dry_run", "files"} <= set(data) and FILE_KEYS <= set(f)
     assert (f["outcome"], f["unit"], f["round"], f["applied"], f["unchanged"], f["conflicts"], f["rejected"]) == \
-        ("merged", UNIT, ROUND, 2, 4, 0, 0)
+        ("merged", UNIT, ROUND, 2, 34, 0, 0)
     assert any("王五" in m for m in f["messages"])
     assert progress_of(ledger) == {
         "3": {"status": "已完成", "text": "已公开低保名单", "done_date": "2023-09-05", "evidence": "网站截图.png"},
@@ -272,9 +272,12 @@ def test_unit_without_tasks_is_refused(tmp_path, capsys):
     doc.units.append(Unit("县档案馆"))
     path = tmp_path / "台账.ldg"
     Ledger.create_from_document(path, doc, source="test").close()
-    code, out, err = run(capsys, "package", path, "--unit", "县档案馆", "-o", tmp_path / "a.ldpkg")
+    code, out, err = run(capsys, "package", path, "--unit", "县档案馆", "-o", tmp_path / "a.ldpkg", "--no-group-tasks")
     assert code == 2 and not out and "县档案馆" in err and "没有牵头或配合的任务" in err
     assert not (tmp_path / "a.ldpkg").exists()
+    code, out, err = run(capsys, "package", path, "--unit", "县档案馆", "-o", tmp_path / "a.ldpkg")
+    assert code == 0, err  # by default a department gets the tasks of 各部门（单位）
+    assert {t.role for t in lf.load_liaison_file(tmp_path / "a.ldpkg").tasks} == {"配合（各部门（单位））", "牵头（各部门（单位））"}
 
 
 def test_an_older_copy_of_a_package_merged_after_the_newer_is_kept_as_conflicts(ledger, tmp_path, capsys):

@@ -57,7 +57,8 @@ def test_package_holds_the_units_tasks_with_locked_fields_and_fingerprints(doc, 
                                                                                  role)
         assert item["deadline"] == task.deadline.to_json() and item["path"] == doc.path_of(task)
         assert item["fingerprint"] == fingerprint(row.locked) and item["returned"] is None
-        assert item["role"] in ("牵头", "配合")
+        assert item["role"] in ("牵头", "配合") or item["role"].startswith(("牵头（各", "配合（各"))
+    assert sum(item["role"] == "配合（各部门（单位））" for item in data["tasks"]) > 20
 
 
 def test_read_gives_a_returned_sheet_with_hidden_data_and_no_answers(doc, package):

@@ -44,7 +44,8 @@ def test_xlsx_sheet_layout_protection_dropdown_and_hidden_data(tmp_path):
     assert [ws.cell(header, c).value for c in range(1, len(HEADERS) + 2)] == [*HEADERS, ID_HEADER]
     rows = [[ws.cell(r, c).value for c in range(1, len(HEADERS) + 2)] for r in range(header + 1, ws.max_row + 1)]
     assert [(r[0], r[4], r[6], r[7], r[10]) for r in rows] == [("1", "牵头", "进行中", "已推送3条", "t1"),
-                                                              ("2", "配合", None, None, "t2")]
+                                                              ("2", "配合", None, None, "t2"),
+                                                              ("3", "牵头（各部门（单位））", None, None, "t3")]
     assert ws.protection.sheet is True and not ws.protection.password
     assert ws.cell(header + 1, 3).protection.locked is True
     assert all(ws.cell(header + 1, c).protection.locked is False for c in (7, 8, 9, 10))
@@ -57,19 +58,21 @@ def test_xlsx_sheet_layout_protection_dropdown_and_hidden_data(tmp_path):
         "ledger_id": "L-1", "unit": "县民政局", "round": "第一次报送", "header_row": str(header)}
 
 
-def test_group_tasks_are_included_only_on_request(tmp_path):
+def test_group_tasks_are_included_by_default_and_left_out_on_request(tmp_path):
     doc = small_doc()
-    plain = read_return_file(write_return_sheet_xlsx(doc, "县民政局", "第一次报送", tmp_path))
+    grouped = read_return_file(write_return_sheet_xlsx(doc, "县民政局", "第一次报送", tmp_path))
+    assert [(r.cells["序号"], r.cells["本单位职责"]) for r in grouped.rows] == [
+        ("1", "牵头"), ("2", "配合"), ("3", "牵头（各部门（单位））")]
+    (tmp_path / "plain").mkdir()
+    plain = read_return_file(write_return_sheet_xlsx(doc, "县民政局", "第一次报送", tmp_path / "plain",
+                                                     include_groups=False))
     assert [r.cells["序号"] for r in plain.rows] == ["1", "2"]
-    (tmp_path / "g").mkdir()
-    grouped = read_return_file(write_return_sheet_xlsx(doc, "县民政局", "第一次报送", tmp_path / "g", include_groups=True))
-    assert [(r.cells["序号"], r.cells["本单位职责"]) for r in grouped.rows][-1] == ("3", "牵头（各部门（单位））")
 
 
 def test_xlsx_reads_back_with_hidden_data(tmp_path):
     sheet = read_return_file(write_return_sheet_xlsx(small_doc(), "县民政局", "第一次报送", tmp_path))
     assert (sheet.hidden, sheet.ledger_id, sheet.unit, sheet.round) == (True, "L-1", "县民政局", "第一次报送")
-    assert [r.task_id for r in sheet.rows] == ["t1", "t2"]
+    assert [r.task_id for r in sheet.rows] == ["t1", "t2", "t3"]
     assert sheet.sent["t1"].base.status == "进行中" and sheet.sent["t2"].base.empty
     assert sheet.sent["t1"].row == sheet.rows[0].row
 
@@ -82,7 +85,7 @@ def test_docx_sheet_has_the_table_and_hidden_ids(tmp_path):
     assert table.rows[1].cells[0].text.startswith("1#ld:t1")
     assert word.core_properties.subject == FORMAT_TAG
     sheet = read_return_file(path)
-    assert sheet.hidden and sheet.unit == "县民政局" and [r.task_id for r in sheet.rows] == ["t1", "t2"]
+    assert sheet.hidden and sheet.unit == "县民政局" and [r.task_id for r in sheet.rows] == ["t1", "t2", "t3"]
     assert sheet.rows[0].cells["序号"] == "1" and sheet.rows[0].cells["状态"] == "进行中"
 
 
