@@ -335,18 +335,18 @@ def _rows(sheet: ReturnedSheet, state: _State, unit: str, scopes: dict[str, Task
             now = column_hashes(cells)
             changed = [c for c in LOCKED if c in cells and c in sent.columns and now[c] != sent.columns[c]]
         fallback = base or Values()
-        notes: list[str] = []
+        bad_date = ""
         done = fallback.done_date
         if "完成日期" in cells:
             parsed = parse_done_date(cells["完成日期"])
             if parsed is None:
-                notes.append(f"完成日期“{cells['完成日期']}”无法识别，该项未导入")
+                bad_date = cells["完成日期"]
             else:
                 done = parsed
         theirs = Values.make(cells.get("状态", fallback.status), cells.get("进展落实情况", fallback.text), done,
                              cells.get("佐证材料", fallback.evidence))
         rows.append(ReturnedRow(row=read.row, task_id=task_id, theirs=theirs, base=base, match=how, seq=seq,
-                                content=content, locked_changed=changed, notes=notes))
+                                content=content, locked_changed=changed, bad_date=bad_date))
     return rows
 
 

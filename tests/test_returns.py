@@ -338,3 +338,23 @@ def test_group_task_rows_returned_by_a_member_are_taken_with_or_without_hidden_d
     _, [f] = merge(ledger, filled)
     assert (f["applied"], f["rejected"], f["identified_by"]) == (1, 0, "隐藏数据")
     assert progress_of(ledger) == {"19": expected}
+
+
+def test_statuses_outside_the_list_are_refused_synonyms_taken_and_a_bad_date_named(setup):
+    """WPS and pasted rows bypass the drop-down: "完成了吧" is refused, "已办结" means 已完成."""
+    ledger, sheet, tmp = setup
+    filled = fill_xlsx(sheet, {"3": {"状态": "完成了吧", "进展落实情况": "差不多了"},
+                               "12": {"状态": "已办结", "进展落实情况": "专栏已更新"},
+                               "1": {"状态": "进行中", "进展落实情况": "持续发布", "完成日期": "下周"}},
+                       tmp / f"{UNIT}_{ROUND}.xlsx")
+    rows = {r.cells["序号"]: r.row for r in read_return_file(filled).rows}
+    _, [f] = merge(ledger, filled)
+    assert (f["applied"], f["rejected"], f["conflicts"]) == (2, 1, 0)
+    assert (f"第{rows['3']}行：状态“完成了吧”不在可选范围（未开始/进行中/已完成/长期坚持/未按期完成），该行未导入"
+            in f["messages"])
+    assert f"第{rows['12']}行：状态“已办结”按“已完成”导入" in f["messages"]
+    assert f"第{rows['1']}行：完成日期“下周”无法识别，完成日期未导入，其余已采用" in f["messages"]
+    assert progress_of(ledger) == {
+        "12": EXPECT_12,
+        "1": {"status": "进行中", "text": "持续发布", "done_date": None, "evidence": ""},
+    }

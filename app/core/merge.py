@@ -19,10 +19,10 @@ Pure Python: no Qt, no SQLAlchemy, no file formats.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-from app.core.records import Progress
+from app.core.records import STATUSES, Progress
 
 FIELDS = ("status", "text", "done_date", "evidence")
 FIELD_LABELS = {"status": "状态", "text": "进展落实情况", "done_date": "完成日期", "evidence": "佐证材料"}
@@ -59,6 +59,27 @@ def parse_done_date(text: str) -> str | None:
     except ValueError:
         return None
     return None
+
+
+# Other words liaisons type (WPS or pasted rows bypass the drop-down) for the statuses.
+STATUS_SYNONYMS = {
+    "完成": "已完成", "已办结": "已完成", "办结": "已完成", "已办完": "已完成", "完成了": "已完成", "已落实": "已完成",
+    "全部完成": "已完成", "已全部完成": "已完成",
+    "正在推进": "进行中", "推进中": "进行中", "正在进行": "进行中", "正在办理": "进行中", "办理中": "进行中",
+    "在办": "进行中", "正在落实": "进行中", "落实中": "进行中", "持续推进中": "进行中",
+    "未启动": "未开始", "尚未开始": "未开始", "尚未启动": "未开始", "没开始": "未开始", "未开展": "未开始",
+    "长期": "长期坚持", "持续推进": "长期坚持", "长期推进": "长期坚持", "常态化推进": "长期坚持",
+    "逾期": "未按期完成", "逾期未完成": "未按期完成", "超期": "未按期完成", "超期未完成": "未按期完成",
+    "未按时完成": "未按期完成",
+}
+
+
+def canonical_status(text: str) -> str | None:
+    """A returned status as one of STATUSES: as typed, or a known synonym; "" for blank; None when unknown."""
+    key = re.sub(r"\s+", "", norm_text(text)).rstrip("。.!！")
+    if not key or key in STATUSES:
+        return key
+    return STATUS_SYNONYMS.get(key)
 
 
 @dataclass(frozen=True)
@@ -119,7 +140,8 @@ class ReturnedRow:
     seq: str = ""
     content: str = ""
     locked_changed: list[str] = field(default_factory=list)  # locked column names edited
-    notes: list[str] = field(default_factory=list)  # non-fatal remarks (e.g. an unreadable date)
+    bad_date: str = ""  # the 完成日期 cell as typed when it could not be read (that field is not taken)
+    notes: list[str] = field(default_factory=list)  # other non-fatal remarks
 
 
 @dataclass
@@ -146,6 +168,7 @@ class RowDecision:
     result: Values | None = None  # the values to write when applied
     supersedes: bool = False  # applied over what an earlier return of this unit had applied
     conflict_fields: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # remarks added to the message (e.g. a status synonym)
 
 
 def _short(text: str, limit: int = 18) -> str:
@@ -197,7 +220,12 @@ def decide_row(
     change becomes a conflict for the clerk.
     """
     head = f"第{row.row}行"
-    common = dict(row=row.row, task_id=row.task_id, match=row.match, base=row.base, theirs=row.theirs, ours=ours)
+    theirs, notes = row.theirs, []
+    status = canonical_status(theirs.status)
+    if status and status != theirs.status:
+        notes.append(f"状态“{theirs.status}”按“{status}”导入")
+        theirs = replace(theirs, status=status)
+    common = dict(row=row.row, task_id=row.task_id, match=row.match, base=row.base, theirs=theirs, ours=ours)
     if row.task_id is None or row.task_id not in tasks:
         label = f"序号{row.seq}“{_short(row.content)}”" if (row.seq or row.content) else "此行"
         return RowDecision(outcome=REJECTED, message=f"{head}：{label}在台账中找不到对应任务，未导入", **common)
@@ -209,8 +237,13 @@ def decide_row(
     if row.locked_changed:
         cols = "、".join(f"“{c}”" for c in row.locked_changed)
         return RowDecision(outcome=REJECTED, message=f"{head}：锁定列{cols}被修改，未导入（locked column changed）", **common)
+    sent_status = row.base.status if row.base is not None else ours.status
+    if status is None and theirs.status not in (sent_status, ours.status):  # an imported odd status may stay
+        return RowDecision(outcome=REJECTED, message=f"{head}：状态“{theirs.status}”不在可选范围（{'/'.join(STATUSES)}），"
+                           "该行未导入", **common)
+    common["notes"] = notes
     supersedes = not stale and previous is not None and ours == previous and not ours.empty
-    result, conflicts = merge_values(row.base, row.theirs, ours, ours_is_theirs_before=supersedes)
+    result, conflicts = merge_values(row.base, theirs, ours, ours_is_theirs_before=supersedes)
     if stale and (conflicts or result != ours):
         fields = [f for f in FIELDS if f in conflicts or getattr(result, f) != getattr(ours, f)]
         names = "、".join(FIELD_LABELS[c] for c in fields)
@@ -267,7 +300,11 @@ def merge_rows(
             row, unit=unit, tasks=tasks, ours=ours.get(row.task_id or "", Values()),
             previous=previous.get(row.task_id or ""), stale=stale,
         )
-        for note in row.notes:
+        notes = [*decision.notes, *row.notes]
+        if row.bad_date and decision.outcome != REJECTED:
+            tail = {APPLIED: "，其余已采用", UNCHANGED: "，其余无变化"}.get(decision.outcome, "")
+            notes.append(f"完成日期“{row.bad_date}”无法识别，完成日期未导入{tail}")
+        for note in notes:
             decision.message = (decision.message + "；" if decision.message else f"第{row.row}行：") + note
         decisions.append(decision)
     return decisions

@@ -134,3 +134,24 @@ def test_stale_file_never_overwrites_its_changes_become_conflicts():
     assert d.outcome == CONFLICT and d.conflict_fields == ["evidence"]
     [d] = decide([row(7, "t1", newer)], ours={"t1": newer}, stale=True)
     assert d.outcome == UNCHANGED
+
+
+def test_status_synonyms_and_unknown_statuses():
+    from app.core.merge import canonical_status
+
+    assert [canonical_status(s) for s in ("已完成", " 完成 ", "推进中", "已办结。", "", "完成了吧")] == [
+        "已完成", "已完成", "进行中", "已完成", "", None]
+    [d] = decide([row(5, "t1", Values.make("完成了吧", "x"))], ours={"t1": SENT})
+    assert d.outcome == REJECTED and d.message.startswith("第5行：状态“完成了吧”不在可选范围（未开始/进行中/")
+    [d] = decide([row(5, "t1", Values.make("正在推进", "x"))], ours={"t1": SENT})
+    assert d.outcome == APPLIED and d.result.status == "进行中" and d.message == "第5行：状态“正在推进”按“进行中”导入"
+    odd = Values.make("基本完成", "导入时的写法")  # a status the ledger already had is left alone
+    [d] = decide([row(5, "t1", odd, base=odd)], ours={"t1": odd})
+    assert d.outcome == UNCHANGED
+
+
+def test_unreadable_date_message_follows_the_outcome():
+    [d] = decide([row(5, "t1", Values.make("进行中"), bad_date="下周")], ours={"t1": SENT})
+    assert d.outcome == APPLIED and d.message == "第5行：完成日期“下周”无法识别，完成日期未导入，其余已采用"
+    [d] = decide([row(6, "t2", SENT, bad_date="下周")], ours={"t2": SENT})
+    assert d.outcome == UNCHANGED and d.message == "第6行：完成日期“下周”无法识别，完成日期未导入，其余无变化"
