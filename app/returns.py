@@ -474,14 +474,35 @@ class _Seen:
 
 
 def undo_merge(ledger: Ledger, batch: str) -> list[str]:
-    """Undo one merge batch, or every batch of a multi-file merge id; returns the undone batch ids."""
+    """Undo one merge batch, or every batch of a multi-file merge id; returns the undone batch ids.
+
+    A refusal names the task by its seq and the start of its content, not by its id.
+    """
     infos = ledger.batches()
     group = [b for b in infos if b.meta.get("merge_id") == batch and not b.undone]
     if not group:
         if not any(b.id == batch for b in infos):
             raise LedgerError(f"找不到合并批次 {batch}（unknown batch）")
-        ledger.undo_batch(batch)
-        return [batch]
-    done = [info.id for info in reversed(group)]  # batches() lists oldest first; undo newest first
-    ledger.undo_batches(done)
+        done = [batch]
+    else:
+        done = [info.id for info in reversed(group)]  # batches() lists oldest first; undo newest first
+    try:
+        ledger.undo_batches(done)
+    except LedgerError as exc:
+        raise LedgerError(name_tasks(ledger.document(), str(exc))) from exc
     return done
+
+
+def name_tasks(doc: LedgerDocument, message: str) -> str:
+    """Replace task ids in a store message with 序号 and a content excerpt the clerk recognises."""
+    named = False
+    for task in doc.tasks:
+        if task.id in message:
+            excerpt = task.content.replace("\n", " ")
+            excerpt = excerpt if len(excerpt) <= 20 else excerpt[:20] + "……"
+            message = message.replace(f"任务 {task.id} ", f"任务 {task.id}").replace(
+                task.id, f"序号{task.seq or '（无）'}“{excerpt}”")
+            named = True
+    if named and "changed since" in message:
+        message += "；请先撤销或改回之后的修改，再撤销此次合并"
+    return message

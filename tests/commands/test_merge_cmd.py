@@ -130,3 +130,22 @@ def test_conflicts_listed_and_resolved_from_the_cli(ledger, tmp_path, capsys):
     assert code == 0 and progress_of(ledger)["3"]["text"] == "核实后完成"
     code, out, _ = run(capsys, "conflicts", ledger)
     assert "没有待处理的冲突" in out
+
+
+def test_undo_merge_refused_after_a_later_edit_names_the_task_by_seq_not_id(ledger, tmp_path, capsys):
+    import re
+
+    filled = make_return(ledger, tmp_path, {"3": {"状态": "进行中", "进展落实情况": "部门填报"}})
+    capsys.readouterr()
+    code, out, _ = run(capsys, "merge", ledger, filled, "--json")
+    batch = json.loads(out)["batch"]
+    with Ledger.open(ledger) as led:
+        task3 = next(t for t in led.document().tasks if t.seq == "3")
+        led.apply_progress([Progress(task3.id, UNIT, ROUND, status="已完成", text="办公室改过")])
+    before = ledger_json(ledger)
+    code, out, err = run(capsys, "undo-merge", ledger, batch)
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert f"任务 序号3“{task3.content[:20]}……”的“{UNIT}/{ROUND}”进展在此批次之后又被修改" in err
+    assert "请先撤销或改回之后的修改" in err and task3.id not in err
+    assert not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-", err)
+    assert ledger_json(ledger) == before
