@@ -196,3 +196,22 @@ def add_foreign_row(path: Path, task: dict, known_ids: set[str], out: Path) -> P
     ws.cell(r, header.index("状态") + 1, "已完成")
     wb.save(out)
     return out
+
+
+def check_sheet_tasks(seqs: list[str], unit: str, data: dict) -> None:
+    """A return sheet lists, in document order, every task naming the unit, plus possibly the tasks
+    of whole group units it belongs to (各部门（单位）, 各乡镇人民政府): all of a group's tasks, and
+    nothing else."""
+    groups = {u["name"] for u in data["units"] if u.get("kind") == "group"} - {unit}
+    by_seq = {t["seq"]: t for t in data["tasks"]}
+    assert len(by_seq) == len(data["tasks"]), "this check needs unique seqs (seed 000)"
+    assert all(s in by_seq for s in seqs), f"{unit}: rows with unknown 序号 {set(seqs) - set(by_seq)}"
+    listed = set(seqs)
+    included = {g for g in groups if tasks_of(data, g) and all(t["seq"] in listed for t in tasks_of(data, g))}
+
+    def belongs(task: dict) -> bool:
+        names = set(task["lead_units"]) | set(task["coop_units"])
+        return unit in names or bool(names & included)
+
+    expected = [t["seq"] for t in data["tasks"] if belongs(t)]
+    assert seqs == expected, f"{unit}: rows {seqs} != tasks naming it (or its groups {sorted(included)}) {expected}"

@@ -18,7 +18,9 @@ from tests.contract.harness import (
     ROUND1,
     UNIT,
     assert_unchanged,
+    data_rows,
     export_json,
+    header_index,
     ok,
     run,
     run_many,
@@ -26,6 +28,7 @@ from tests.contract.harness import (
     snapshot,
     stray_files,
     tasks_of,
+    xlsx_rows,
 )
 
 
@@ -79,13 +82,18 @@ def test_package_writes_one_units_file_and_leaves_the_ledger_alone(ledger, tmp_p
 def test_package_merges_back_duplicate_and_undo(ledger, template, tmp_path):
     data = template[1]
     package = tmp_path / "民政.ldpkg"
-    ok(run("package", ledger, "--unit", UNIT, "--round", ROUND1, "-o", package))
+    for result in run_many([("package", ledger, "--unit", UNIT, "--round", ROUND1, "-o", package),
+                            ("sheets", ledger, "--unit", UNIT, "--round", ROUND1, "-o", tmp_path / "sheet")]):
+        ok(result)
+    [sheet] = list((tmp_path / "sheet").iterdir())
+    rows = xlsx_rows(sheet)
+    on_sheet = len(data_rows(rows, header_index(rows)))
     before = export_json(ledger, tmp_path / "before.json")
 
     untouched = json.loads(ok(run("merge", ledger, package, "--json")).out)
     [entry] = untouched["files"]
     assert (entry["unit"], entry["round"], entry["outcome"], entry["applied"]) == (UNIT, ROUND1, "merged", 0)
-    assert entry["unchanged"] == len(tasks_of(data, UNIT))
+    assert entry["unchanged"] == on_sheet >= len(tasks_of(data, UNIT)), "package and return sheet differ"
     assert export_json(ledger, tmp_path / "same.json") == before
 
     task = tasks_of(data, UNIT)[1]
