@@ -24,8 +24,20 @@ from app.core.records import LedgerDocument, Progress, Round
 from app.core.sheet_scope import MATCH_BY_ID, match_row, match_unit, role_of, sheet_units
 from app.core.text import normalize_for_match
 from app.errors import InputError, LedgerError, LedgerFileError
-from app.formats.return_read import SUPPORTED_SUFFIXES, ReturnedSheet, parse_saved_at, read_return_file, saved_time
-from app.formats.return_sheet import LOCKED, column_hashes, write_return_sheet_docx, write_return_sheet_xlsx
+from app.formats.return_read import (
+    SUPPORTED_SUFFIXES,
+    ReturnedSheet,
+    parse_saved_at,
+    read_return_file,
+    saved_time,
+)
+from app.formats.return_sheet import (
+    LOCKED,
+    column_hashes,
+    fingerprint,
+    write_return_sheet_docx,
+    write_return_sheet_xlsx,
+)
 from app.ledger import Conflict, Ledger, MergeItem
 
 DEFAULT_ROUND = "第一次报送"
@@ -331,9 +343,13 @@ def _rows(sheet: ReturnedSheet, state: _State, unit: str, scopes: dict[str, Task
         sent = sheet.sent.get(task_id) if task_id else None
         base = sent.base if sent else None
         changed: list[str] = []
+        whole_row_changed = False
         if sent and sent.columns:
             now = column_hashes(cells)
             changed = [c for c in LOCKED if c in cells and c in sent.columns and now[c] != sent.columns[c]]
+        elif sent and sent.fingerprint and all(c in cells for c in LOCKED):
+            # per-column hashes lost (damaged hidden cell): the whole-row fingerprint still guards the row
+            whole_row_changed = fingerprint(cells) != sent.fingerprint
         fallback = base or Values()
         bad_date = ""
         done = fallback.done_date
@@ -346,7 +362,8 @@ def _rows(sheet: ReturnedSheet, state: _State, unit: str, scopes: dict[str, Task
         theirs = Values.make(cells.get("状态", fallback.status), cells.get("进展落实情况", fallback.text), done,
                              cells.get("佐证材料", fallback.evidence))
         rows.append(ReturnedRow(row=read.row, task_id=task_id, theirs=theirs, base=base, match=how, seq=seq,
-                                content=content, locked_changed=changed, bad_date=bad_date))
+                                content=content, locked_changed=changed,
+                                locked_fingerprint_changed=whole_row_changed, bad_date=bad_date))
     return rows
 
 

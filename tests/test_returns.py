@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import shutil
-from datetime import datetime, timezone
 import subprocess
+from datetime import datetime, timezone
 from pathlib import Path
 
 import openpyxl
@@ -358,3 +358,22 @@ def test_statuses_outside_the_list_are_refused_synonyms_taken_and_a_bad_date_nam
         "12": EXPECT_12,
         "1": {"status": "进行中", "text": "持续发布", "done_date": None, "evidence": ""},
     }
+
+
+def test_whole_row_fingerprint_guards_rows_whose_column_hashes_were_lost(setup):
+    """The hidden sheet's per-column hashes are blanked (a damaged cell): the fingerprint is checked instead."""
+    ledger, sheet, tmp = setup
+    filled = fill_xlsx(sheet, {"3": {**FILL_3, "主要内容": "改过的内容"}, "12": FILL_12}, tmp / "a.xlsx")
+    wb = openpyxl.load_workbook(filled)
+    meta = wb[META_SHEET]
+    first = next(r for r in range(1, 10) if meta.cell(r, 1).value == "task_id") + 1
+    for r in range(first, meta.max_row + 1):
+        meta.cell(r, 9).value = None if r % 2 else "{not json"
+    wb.save(tmp / f"{UNIT}_{ROUND}.xlsx")
+    returned = read_return_file(tmp / f"{UNIT}_{ROUND}.xlsx")
+    assert returned.hidden and all(not s.columns and s.fingerprint for s in returned.sent.values())
+    row3 = next(r.row for r in returned.rows if r.cells["序号"] == "3")
+    _, [f] = merge(ledger, tmp / f"{UNIT}_{ROUND}.xlsx")
+    assert (f["applied"], f["rejected"]) == (1, 1)
+    assert f"第{row3}行：锁定列内容与发出时不符，未导入（locked columns changed）" in f["messages"]
+    assert progress_of(ledger) == {"12": EXPECT_12}

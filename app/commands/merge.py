@@ -1,4 +1,4 @@
-"""`ledgerdesk merge LEDGER FILE|DIR... [--dry-run] [--json]`: take in returned sheets.
+"""`ledgerdesk merge LEDGER FILE|DIR... [--dry-run] [--json]`: take in returned sheets and liaison files.
 
 Exit status: 0 when at least one file could be read (merged or duplicate), even if
 some rows or files were rejected — the report says which and why; 2 when no file
@@ -20,9 +20,10 @@ OUTCOME_LABELS = {MERGED: "已合并", DUPLICATE: "重复文件，未重复导�
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("merge", help="合并各单位报回的填报表（merge returned sheets）",
-                                   description="导入报回的填报表（.xlsx/.xls/.ods/.docx 或其所在文件夹），逐行三方合并。")
+                                   description="导入报回的填报表（.xlsx/.xls/.ods/.docx）、联络员数据包（.ldpkg）或其所在文件夹，逐行三方合并。")
     parser.add_argument("ledger", type=Path, help="台账文件")
-    parser.add_argument("files", type=Path, nargs="+", help="报回的文件或文件夹")
+    parser.add_argument("files", type=Path, nargs="+",
+                        help="报回的填报表（.xlsx/.xls/.ods/.docx）、联络员数据包（.ldpkg），或装有它们的文件夹")
     parser.add_argument("--dry-run", action="store_true", help="只报告将会发生什么，不修改台账")
     parser.add_argument("--json", action="store_true", help="以 JSON 输出报告")
     parser.set_defaults(func=run)

@@ -13,13 +13,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from app.commands.sheets import add_group_arguments, add_round_arguments, round_added_line
 from app.core.records import LedgerDocument
 from app.core.sheet_scope import match_unit, unit_tasks
 from app.errors import InputError, LedgerError
 from app.formats.ledger_layout import resolve_unit
 from app.formats.liaison_file import SUFFIX, write_liaison_file
 from app.ledger import Ledger
-from app.commands.sheets import add_group_arguments, add_round_arguments, round_added_line
 from app.returns import pick_round, round_to_add, with_round
 
 

@@ -110,11 +110,6 @@ class Values:
     def to_list(self) -> list[str]:
         return [self.status, self.text, self.done_date, self.evidence]
 
-    @classmethod
-    def from_list(cls, items: list) -> Values:
-        items = list(items) + [""] * (4 - len(items))
-        return cls.make(*items[:4])
-
     def to_progress(self, *, task_id: str, unit: str, round_name: str, source: str = "") -> Progress:
         return Progress(
             task_id=task_id,
@@ -140,6 +135,7 @@ class ReturnedRow:
     seq: str = ""
     content: str = ""
     locked_changed: list[str] = field(default_factory=list)  # locked column names edited
+    locked_fingerprint_changed: bool = False  # only the whole-row fingerprint was kept, and it differs
     bad_date: str = ""  # the 完成日期 cell as typed when it could not be read (that field is not taken)
     notes: list[str] = field(default_factory=list)  # other non-fatal remarks
 
@@ -237,6 +233,9 @@ def decide_row(
     if row.locked_changed:
         cols = "、".join(f"“{c}”" for c in row.locked_changed)
         return RowDecision(outcome=REJECTED, message=f"{head}：锁定列{cols}被修改，未导入（locked column changed）", **common)
+    if row.locked_fingerprint_changed:
+        return RowDecision(outcome=REJECTED, message=f"{head}：锁定列内容与发出时不符，未导入（locked columns changed）",
+                           **common)
     sent_status = row.base.status if row.base is not None else ours.status
     if status is None and theirs.status not in (sent_status, ours.status):  # an imported odd status may stay
         return RowDecision(outcome=REJECTED, message=f"{head}：状态“{theirs.status}”不在可选范围（{'/'.join(STATUSES)}），"

@@ -325,7 +325,8 @@ def read_liaison_file(path: str | Path) -> ReturnedSheet:
         sheet.rows.append(ReadRow(row=n, task_id=task.task_id, cells=cells))
         sheet.sent.setdefault(task.task_id, SentRow(task_id=task.task_id, row=n, seq=task.seq, base=task.sent,
                                                     fingerprint=task.fingerprint,
-                                                    columns={c: task.columns.get(c, "") for c in LOCKED}))
+                                                    columns={c: task.columns[c] for c in LOCKED
+                                                             if task.columns.get(c)}))
     return sheet
 
 

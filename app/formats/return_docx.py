@@ -20,7 +20,17 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from app.core.records import LedgerDocument
-from app.formats.return_sheet import DOCX_ID_PREFIX, DOCX_META_PREFIX, FILL, FORMAT_TAG, HEADERS, WIDTHS, instructions, meta_rows, plan_rows
+from app.formats.return_sheet import (
+    DOCX_ID_PREFIX,
+    DOCX_META_PREFIX,
+    FILL,
+    FORMAT_TAG,
+    HEADERS,
+    WIDTHS,
+    instructions,
+    meta_rows,
+    plan_rows,
+)
 
 FONT = "宋体"
 

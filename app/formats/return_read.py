@@ -20,7 +20,14 @@ from pathlib import Path
 
 from app.core.merge import Values
 from app.errors import InputError
-from app.formats.return_sheet import DOCX_ID_PREFIX, DOCX_META_PREFIX, FORMAT_TAG, HEADERS, ID_HEADER, ROW_FIELDS
+from app.formats.return_sheet import (
+    DOCX_ID_PREFIX,
+    DOCX_META_PREFIX,
+    FORMAT_TAG,
+    HEADERS,
+    ID_HEADER,
+    ROW_FIELDS,
+)
 from app.formats.table_in import check_zip, read_table_rows
 
 SHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
@@ -115,10 +122,15 @@ def _meta_from_rows(meta: dict, sheet: ReturnedSheet) -> None:
     for item in meta.get("rows", []):
         rec = dict(zip(ROW_FIELDS, [*item, *[""] * len(ROW_FIELDS)]))
         try:
-            columns = json.loads(rec["columns"]) if rec["columns"] else {}
             row_no = int(float(rec["row"] or 0))
         except (ValueError, TypeError):
             continue
+        try:
+            columns = json.loads(rec["columns"]) if rec["columns"] else {}
+        except (ValueError, TypeError):
+            columns = {}  # damaged: the merge falls back to the whole-row fingerprint
+        if not isinstance(columns, dict):
+            columns = {}
         sheet.sent[str(rec["task_id"])] = SentRow(
             task_id=str(rec["task_id"]),
             row=row_no,

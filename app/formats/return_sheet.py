@@ -19,7 +19,8 @@ Hidden data, so a returned file can be merged safely (format tag FORMAT_TAG):
   rows keep their identity too.
 
 Sheet protection has no password: it prevents accidents, not intent; the merge
-checks the fingerprints anyway and rejects a row whose locked columns changed.
+checks the per-column hashes anyway and rejects a row whose locked columns changed
+(naming them); when a row's column hashes are lost it checks the whole-row fingerprint.
 The reader is in return_read.py (re-exported here).
 """
 

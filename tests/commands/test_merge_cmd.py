@@ -149,3 +149,10 @@ def test_undo_merge_refused_after_a_later_edit_names_the_task_by_seq_not_id(ledg
     assert "请先撤销或改回之后的修改" in err and task3.id not in err
     assert not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-", err)
     assert ledger_json(ledger) == before
+
+
+def test_merge_help_names_liaison_files(capsys):
+    with pytest.raises(SystemExit):
+        main(["merge", "--help"])
+    out = capsys.readouterr().out
+    assert ".ldpkg" in out and ".xlsx" in out and ".docx" in out

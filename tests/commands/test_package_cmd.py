@@ -291,11 +291,29 @@ def test_an_older_copy_of_a_package_merged_after_the_newer_is_kept_as_conflicts(
     shutil.copy(path, old)
     lf.fill_liaison_file(path, {ids["3"]: {"status": "已完成", "text": "新版"}},
                          now=datetime(2023, 9, 1, 10, 0, tzinfo=timezone.utc))
-    code, data = merge_json(capsys, ledger, path)
+    _, data = merge_json(capsys, ledger, path)
     assert data["files"][0]["saved_at"] == "2023-09-01T10:00:00+00:00"
     assert data["files"][0]["saved_from"] == "数据包中的保存时间"
-    code, data = merge_json(capsys, ledger, old)
+    _, data = merge_json(capsys, ledger, old)
     [f] = data["files"]
     assert (f["outcome"], f["applied"], f["conflicts"]) == ("merged", 0, 1)
     assert f"此文件比已合并的《{path.name}》更早保存，差异作为冲突保留（older than a merged return）" in f["messages"]
     assert progress_of(ledger)["3"]["text"] == "新版"
+
+
+def test_package_without_column_hashes_is_still_guarded_by_the_fingerprint(ledger, tmp_path, capsys):
+    path = package(capsys, ledger, tmp_path / "民政局.ldpkg")
+    ids = by_seq(path)
+    lf.fill_liaison_file(path, {ids["3"]: {"status": "已完成"}, ids["1"]: {"status": "进行中"}})
+
+    def edit(data):
+        for task in data["tasks"]:
+            task["columns"] = {}
+        next(t for t in data["tasks"] if t["seq"] == "3")["content"] = "改过的任务内容"
+
+    rewrite(path, edit)
+    code, data = merge_json(capsys, ledger, path)
+    [f] = data["files"]
+    assert code == 0 and (f["applied"], f["rejected"]) == (1, 1)
+    assert any("锁定列内容与发出时不符" in m for m in f["messages"])
+    assert set(progress_of(ledger)) == {"1"}

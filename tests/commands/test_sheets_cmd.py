@@ -82,7 +82,7 @@ def test_a_new_round_on_a_ledger_with_rounds_needs_add_round(tmp_path, capsys):
 
 def test_a_failed_run_leaves_no_folder_and_no_round(ledger_001, tmp_path, capsys):
     before = ledger_001.read_bytes()
-    code, out, err = run(capsys, "sheets", ledger_001, "-o", tmp_path / "新" / "out", "--unit", "县不存在局")
+    code, _, err = run(capsys, "sheets", ledger_001, "-o", tmp_path / "新" / "out", "--unit", "县不存在局")
     assert code == 2 and "县不存在局" in err and "盐亭.ldg" in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "新").exists() and ledger_001.read_bytes() == before
 
@@ -91,7 +91,7 @@ def test_output_that_is_a_file_is_refused_naming_it(ledger_001, tmp_path, capsys
     target = tmp_path / "已有文件.txt"
     target.write_text("x", encoding="utf-8")
     before = ledger_001.read_bytes()
-    code, out, err = run(capsys, "sheets", ledger_001, "-o", target)
+    code, _, err = run(capsys, "sheets", ledger_001, "-o", target)
     assert code == 2 and "已有文件.txt：" in err and "不是文件夹" in err
     assert ledger_001.read_bytes() == before and target.read_text(encoding="utf-8") == "x"
 
