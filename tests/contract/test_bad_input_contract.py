@@ -105,11 +105,10 @@ CASES = [
 
 
 @pytest.fixture(scope="module")
-def outcomes(tmp_path_factory) -> dict:
+def outcomes(tmp_path_factory, seed000) -> dict:
     """Run every case in a folder of its own: a ledger, a text file, a PNG named .xlsx, an empty folder."""
     root = tmp_path_factory.mktemp("bad")
-    template = root / "template.ledger"
-    ok(run("import", seed("000"), "-o", template))
+    template = seed000.path
     jobs, folders = [], {}
     for case in CASES:
         folder = root / case.id

@@ -26,7 +26,6 @@ from tests.contract.harness import (
     header_index,
     ok,
     run,
-    seed,
     xlsx_rows,
 )
 
@@ -34,11 +33,11 @@ UNITS = ("各乡镇人民政府", "各部门（单位）", "县人民政府办�
 
 
 @pytest.fixture(scope="module")
-def prepared(tmp_path_factory) -> dict:
+def prepared(tmp_path_factory, seed000) -> dict:
     """A seed-000 ledger, its JSON, and three large returned sheets filled on every row."""
     folder = tmp_path_factory.mktemp("crash")
     ledger = folder / "template.ledger"
-    ok(run("import", seed("000"), "-o", ledger))
+    shutil.copyfile(seed000.path, ledger)
     ok(run("sheets", ledger, "-o", folder / "sent", "--round", ROUND1, *[a for u in UNITS for a in ("--unit", u)]))
     returned = folder / "returned"
     for sheet in (folder / "sent").iterdir():
@@ -46,8 +45,7 @@ def prepared(tmp_path_factory) -> dict:
         h = header_index(rows)
         seqs = [str(r[0]).strip() for r in rows[h + 1:] if r[0] is not None]
         fill_return_sheet(sheet, {s: {"状态": "进行中", "进展落实情况": f"推进中{s}"} for s in seqs}, returned / sheet.name)
-    return {"ledger": ledger, "returned": returned, "json": export_json(ledger, folder / "template.json"),
-            "json_bytes": (folder / "template.json").read_bytes()}
+    return {"ledger": ledger, "returned": returned, "json": seed000.json, "json_bytes": seed000.json_bytes}
 
 
 def without_times(data: dict) -> dict:

@@ -24,7 +24,6 @@ from tests.contract.harness import (
     ok,
     run,
     run_many,
-    seed,
     snapshot,
     stray_files,
     tasks_of,
@@ -32,12 +31,9 @@ from tests.contract.harness import (
 )
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory) -> tuple[Path, dict]:
-    folder = tmp_path_factory.mktemp("package")
-    path = folder / "template.ledger"
-    ok(run("import", seed("000"), "-o", path))
-    return path, export_json(path, folder / "template.json")
+@pytest.fixture
+def template(seed000) -> tuple[Path, dict]:
+    return seed000.path, seed000.json
 
 
 @pytest.fixture

@@ -40,14 +40,10 @@ from tests.contract.harness import (
 UNIT2 = "县司法局"
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory) -> tuple[Path, dict, bytes]:
-    """The seed-000 ledger (built once through the CLI), its contract JSON and that JSON's bytes."""
-    folder = tmp_path_factory.mktemp("returns")
-    path = folder / "template.ledger"
-    ok(run("import", seed("000"), "-o", path))
-    data = export_json(path, folder / "template.json")
-    return path, data, (folder / "template.json").read_bytes()
+@pytest.fixture
+def template(seed000) -> tuple[Path, dict, bytes]:
+    """The shared seed-000 ledger (conftest), its contract JSON and that JSON's bytes."""
+    return seed000.path, seed000.json, seed000.json_bytes
 
 
 @pytest.fixture
