@@ -79,6 +79,7 @@ def check_is_ledger_file(path: Path) -> None:
         raise LedgerFileError(path, "文件是空的，不是台账文件（empty file, not a ledger）")
     if head != SQLITE_MAGIC:
         raise LedgerFileError(path, "不是台账通台账文件（not a LedgerDesk ledger）")
+    recover_interrupted_write(path)
     try:
         con = sqlite3.connect(f"file:{path.resolve().as_posix()}?mode=ro", uri=True)
         try:
@@ -97,6 +98,32 @@ def check_is_ledger_file(path: Path) -> None:
         raise LedgerFileError(
             path, "此台账由更新版本的台账通创建，请升级程序后再打开（written by a newer LedgerDesk version）"
         )
+
+
+def recover_interrupted_write(path: Path) -> None:
+    """Roll back what a writer killed inside a commit left (a hot `-journal` beside the ledger).
+
+    SQLite restores the old pages on the first read-write open; a read-only probe cannot, and
+    would call the ledger corrupt. Skipped while a live writer holds the lock: the journal is its.
+    """
+    journal = path.with_name(path.name + "-journal")
+    if not journal.exists() or journal.stat().st_size == 0:
+        return
+    lock = FileLock(path)
+    try:
+        lock.acquire()
+    except LedgerFileError:
+        return
+    try:
+        con = sqlite3.connect(str(path))
+        try:
+            con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        raise LedgerFileError(path, f"台账文件已损坏，无法恢复中断的写入（corrupt: {exc}）") from exc
+    finally:
+        lock.release()
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -96,11 +96,6 @@ def crash_inside_a_write(path: Path) -> None:
     assert os.path.getsize(str(path) + "-journal") > 0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "after a writer died inside a commit (hot -journal beside the ledger), every command refuses the "
-    "ledger: 台账文件已损坏或无法读取（corrupt: attempt to write a readonly database）. The ledger is not "
-    "damaged: app/store/file.py check_is_ledger_file probes with ?mode=ro, which cannot roll the journal "
-    "back; it should open read-write once when a -journal exists (SQLite then restores the old state)"))
 def test_a_ledger_left_by_a_crashed_writer_opens_as_it_was(prepared, tmp_path):
     ledger = tmp_path / "台账.ledger"
     shutil.copyfile(prepared["ledger"], ledger)
