@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 from app.ledger import Ledger
@@ -55,4 +56,20 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     else:
         print(format_report(report))
-    return 0 if report.readable_files else 2
+    if report.readable_files:
+        return 0
+    print(f"错误：{nothing_merged_line(report, args.files)}", file=sys.stderr)
+    return 2
+
+
+def nothing_merged_line(report, paths: list[Path]) -> str:  # noqa: ANN001 - MergeReport
+    """The one stderr line when no file could be used: the first file and its reason."""
+    if not report.files:
+        names = "、".join(Path(p).name for p in paths)
+        return f"{names}：没有找到可合并的文件（.xlsx .xls .ods .docx .ldpkg）（no returned files found）"
+    first = report.files[0]
+    reason = first.messages[0] if first.messages else "无法合并"
+    if not reason.startswith(first.file):
+        reason = f"{first.file}：{reason}"
+    others = len(report.files) - 1
+    return reason + (f"（另有 {others} 个文件也未能合并）" if others else "")

@@ -29,10 +29,6 @@ from tests.contract.harness import (
 
 LEDGER = "台账.ledger"
 
-MERGE_SILENT = pytest.mark.xfail(strict=True, reason=(
-    "merge exits 2 when every file is rejected (or none is found) but prints nothing on stderr: the reason "
-    "is only in the stdout report; app/commands/merge.py should also print one 错误： line naming the file"))
-
 
 @dataclass
 class Case:
@@ -84,11 +80,11 @@ CASES = [
     # merge
     Case("merge-missing-ledger", ("merge", "{D}/缺失.ledger", "{D}/picture.xlsx"), ("缺失.ledger",)),
     Case("merge-not-a-ledger", ("merge", "{D}/notes.ledger", "{D}/picture.xlsx"), ("notes.ledger",)),
-    Case("merge-png-as-xlsx", ("merge", "{L}", "{D}/picture.xlsx"), ("picture.xlsx",), [MERGE_SILENT]),
-    Case("merge-png-as-xlsx-json", ("merge", "{L}", "{D}/picture.xlsx", "--json"), ("picture.xlsx",), [MERGE_SILENT]),
-    Case("merge-missing-file", ("merge", "{L}", "{D}/缺失.xlsx"), ("缺失.xlsx",), [MERGE_SILENT]),
-    Case("merge-missing-folder", ("merge", "{L}", "{D}/无此文件夹"), ("无此文件夹",), [MERGE_SILENT]),
-    Case("merge-empty-folder", ("merge", "{L}", "{D}/空文件夹"), ("空文件夹",), [MERGE_SILENT]),
+    Case("merge-png-as-xlsx", ("merge", "{L}", "{D}/picture.xlsx"), ("picture.xlsx",)),
+    Case("merge-png-as-xlsx-json", ("merge", "{L}", "{D}/picture.xlsx", "--json"), ("picture.xlsx",)),
+    Case("merge-missing-file", ("merge", "{L}", "{D}/缺失.xlsx"), ("缺失.xlsx",)),
+    Case("merge-missing-folder", ("merge", "{L}", "{D}/无此文件夹"), ("无此文件夹",)),
+    Case("merge-empty-folder", ("merge", "{L}", "{D}/空文件夹"), ("空文件夹",)),
     # stats
     Case("stats-missing-ledger", ("stats", "{D}/缺失.ledger"), ("缺失.ledger",)),
     Case("stats-not-a-ledger", ("stats", "{D}/notes.ledger", "--json"), ("notes.ledger",)),
