@@ -3,7 +3,6 @@ impossible deadlines, and text damage the repairs could not undo."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import docx
 
