@@ -6,14 +6,13 @@ rollback journal (no WAL side files), and the lock file next to it is removed on
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 import sqlite3
 from datetime import datetime
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import sessionmaker
 
@@ -29,18 +28,43 @@ def migrations_dir() -> Path:
     return install_root() / "db"
 
 
-def alembic_config() -> Config:
+def alembic_config():  # noqa: ANN201 - alembic.config.Config, imported only when migrating
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(migrations_dir()))
     return cfg
 
 
+_REVISION_RE = re.compile(r"^(down_revision|revision)\s*=\s*(?:\"([^\"]*)\"|None)", re.MULTILINE)
+
+
+@functools.lru_cache(maxsize=1)
+def _revision_graph() -> dict[str, str | None]:
+    """revision → down_revision, read from db/versions without importing alembic.
+
+    Every command checks the file's revision; loading alembic for that costs a fifth of a
+    second per command. tests/store checks this agrees with alembic's own reading.
+    """
+    graph: dict[str, str | None] = {}
+    for script in sorted((migrations_dir() / "versions").glob("*.py")):
+        found = {key: value for key, value in _REVISION_RE.findall(script.read_text(encoding="utf-8"))}
+        if "revision" in found:
+            graph[found["revision"]] = found.get("down_revision") or None
+    return graph
+
+
 def head_revision() -> str:
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    graph = _revision_graph()
+    parents = {down for down in graph.values() if down}
+    heads = [rev for rev in graph if rev not in parents]
+    if len(heads) != 1:
+        raise RuntimeError(f"migration scripts have {len(heads)} heads: {heads}")
+    return heads[0]
 
 
 def known_revisions() -> set[str]:
-    return {rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+    return set(_revision_graph())
 
 
 def make_engine(path: Path, *, readonly: bool = False) -> Engine:
@@ -134,6 +158,8 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
+    from alembic import command
+
     cfg = alembic_config()
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn

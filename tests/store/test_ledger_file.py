@@ -236,3 +236,11 @@ def test_old_ledger_opened_read_only_is_read_through_a_temporary_upgrade(tmp_pat
     assert doc.title == "旧台账" and [p.text for p in doc.progress] == ["已推进"]
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["old.ledger"]
+
+
+def test_revision_graph_read_without_alembic_agrees_with_alembic() -> None:
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory.from_config(store_file.alembic_config())
+    assert store_file.head_revision() == scripts.get_current_head()
+    assert store_file.known_revisions() == {rev.revision for rev in scripts.walk_revisions()}
