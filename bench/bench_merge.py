@@ -21,7 +21,8 @@ from app.core.records import Deadline, LedgerDocument, Round, Task, Unit  # noqa
 from app.formats.return_sheet import HEADERS  # noqa: E402
 from app.formats.table_in import read_table_rows  # noqa: E402
 from app.ledger import Ledger  # noqa: E402
-from app.returns import make_sheets, merge_files  # noqa: E402
+from app.returns import merge_files  # noqa: E402
+from app.sending import make_sheets  # noqa: E402
 
 
 def synthetic(n_units: int, n_rows: int) -> LedgerDocument:

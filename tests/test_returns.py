@@ -13,7 +13,8 @@ import pytest
 from app.core.records import Progress
 from app.formats.return_sheet import META_SHEET, read_return_file
 from app.ledger import Ledger
-from app.returns import make_sheets, merge_files, undo_merge
+from app.returns import merge_files, undo_merge
+from app.sending import make_sheets
 from tests.merge_fixtures import (
     ROUND,
     UNIT,

@@ -28,7 +28,7 @@ def run_headless(out: Path) -> dict[str, Path]:
     from app.commands.export import export_document
     from app.formats.plan_import import read_plan
     from app.ledger import Ledger
-    from app.returns import make_sheets
+    from app.sending import make_sheets
 
     out.mkdir(parents=True, exist_ok=True)
     doc = read_plan(demo_dir() / DEMO_SOURCE)

@@ -20,7 +20,7 @@ from app.errors import InputError, LedgerError
 from app.formats.ledger_layout import resolve_unit
 from app.formats.liaison_file import SUFFIX, write_liaison_file
 from app.ledger import Ledger
-from app.returns import pick_round, round_to_add, with_round
+from app.sending import pick_round, round_to_add, with_round
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from app.errors import InputError, LedgerError
 from app.ledger import Ledger
-from app.returns import make_sheets, round_to_add
+from app.sending import make_sheets, round_to_add
 
 
 def iso_date(text: str) -> date:

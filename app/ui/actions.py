@@ -106,7 +106,7 @@ def make_sheets(window: MainWindow) -> None:
     ledger = window.ledger
 
     def work(report) -> list:  # noqa: ANN001
-        from app.returns import make_sheets as make
+        from app.sending import make_sheets as make
 
         return make(ledger, Path(folder))
 

@@ -1,0 +1,146 @@
+"""Send return sheets to units: pick or add the round, choose the units, write one file each (no Qt).
+
+The merge of what comes back lives in app/returns.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+from app.core.records import LedgerDocument, Round
+from app.core.sheet_scope import match_unit, sheet_units
+from app.errors import InputError, LedgerError, LedgerFileError
+from app.formats.return_sheet import write_return_sheet_docx, write_return_sheet_xlsx
+from app.ledger import Ledger
+
+DEFAULT_ROUND = "第一次报送"
+
+def pick_round(doc: LedgerDocument, round_name: str | None, *, today: date | None = None) -> str:
+    """The named round, else the next round due today or later, else the last one."""
+    names = [r.name for r in doc.rounds]
+    if round_name:
+        if round_name not in names:
+            raise LedgerError(f"报送轮次“{round_name}”不存在（unknown round）；已有：{'、'.join(names) or '无'}")
+        return round_name
+    today = today or date.today()
+    upcoming = sorted((r for r in doc.rounds if r.due and r.due >= today), key=lambda r: r.due)
+    if upcoming:
+        return upcoming[0].name
+    return names[-1]
+
+
+def round_to_add(doc: LedgerDocument, round_name: str | None, *, add: bool = False) -> str | None:
+    """The round that must be added before sheets or packages go out, or None when it exists.
+
+    A ledger without rounds (every `new` ledger, plans that name none) gets the named
+    round, else "第一次报送". A ledger with rounds gets a name it lacks only when asked
+    (`add`: --add-round or --due), so a mistyped round is an error, not a new round.
+    """
+    names = [r.name for r in doc.rounds]
+    if round_name and round_name in names:
+        return None
+    if not names:
+        return round_name or DEFAULT_ROUND
+    if round_name and add:
+        return round_name
+    if round_name:
+        pick_round(doc, round_name)  # raises: unknown round, naming the ones there are
+    return None
+
+
+def with_round(doc: LedgerDocument, name: str | None, due: date | None = None) -> LedgerDocument:
+    """`doc` with the round appended (in memory: files are written before the ledger changes)."""
+    if not name:
+        return doc
+    return replace(doc, rounds=[*doc.rounds, Round(name, due)])
+
+
+def resolve_sheet_units(doc: LedgerDocument, units: list[str] | None, *, include_groups: bool = True,
+                        group_sheets: bool = False) -> list[str]:
+    """The units to write sheets for: those named (canonical name, alias or short name), else every unit
+    with tasks; group pseudo-units ("各部门（单位）") only with `group_sheets` or when named."""
+    if not units:
+        return sheet_units(doc, include_groups=include_groups, group_sheets=group_sheets)
+    out = []
+    for unit in units:
+        resolved = unit if unit in doc.unit_names() else match_unit(doc, unit)[0]
+        if resolved is None:
+            raise LedgerError(f"单位“{unit}”不在本台账的单位名录中（unknown unit）")
+        if resolved not in out:
+            out.append(resolved)
+    return out
+
+
+def _missing_dirs(folder: Path) -> list[Path]:
+    """The folders `mkdir(parents=True)` would create, deepest first."""
+    missing = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return missing
+
+
+def write_sheets(doc: LedgerDocument, out_dir: str | Path, round_name: str, units: list[str], *, fmt: str = "xlsx",
+                 include_groups: bool = True) -> list[Path]:
+    """Write the sheets into `out_dir`; on any failure remove what was written (and folders made for it)."""
+    if fmt not in ("xlsx", "docx"):
+        raise LedgerError(f"不支持的格式 {fmt}（use xlsx or docx）")
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise InputError(out, "已存在同名文件，不是文件夹（not a folder）")
+    writer = write_return_sheet_xlsx if fmt == "xlsx" else write_return_sheet_docx
+    created = _missing_dirs(out)
+    paths: list[Path] = []
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for unit in units:
+            paths.append(writer(doc, unit, round_name, out, include_groups=include_groups))
+    except BaseException as exc:
+        remove_written(paths, created)
+        if isinstance(exc, OSError):
+            raise InputError(out, f"无法写入填报表（cannot write: {exc.strerror or exc}）") from exc
+        raise
+    return paths
+
+
+def remove_written(paths: list[Path], created: list[Path]) -> None:
+    """Undo a partly written output: the files, then the folders made for them if left empty."""
+    for path in paths:
+        path.unlink(missing_ok=True)
+    for folder in created:
+        try:
+            folder.rmdir()
+        except OSError:
+            break
+
+
+def make_sheets(ledger: Ledger, out_dir: str | Path, *, round_name: str | None = None, fmt: str = "xlsx",
+                units: list[str] | None = None, include_groups: bool = True, group_sheets: bool = False,
+                due: date | None = None, add_round: bool = False) -> list[Path]:
+    """One return sheet per unit (or per unit named in `units`); returns the files written.
+
+    `include_groups`: a unit's sheet also holds the tasks of "各部门（单位）"-like groups it
+    belongs to (sheet_scope); `group_sheets`: the group pseudo-units get sheets too.
+
+    Everything is checked before anything is written. When a round must be added
+    (`round_to_add`) the ledger must be open for writing: the sheets are written
+    first, then the round is added; if that fails the sheets are removed again.
+    """
+    doc = ledger.document()
+    new_round = round_to_add(doc, round_name, add=add_round or due is not None)
+    doc = with_round(doc, new_round, due)
+    name = pick_round(doc, new_round or round_name)
+    wanted = resolve_sheet_units(doc, units, include_groups=include_groups, group_sheets=group_sheets)
+    if new_round and ledger.readonly:
+        raise LedgerFileError(ledger.path, f"需要添加报送轮次“{new_round}”，但台账以只读方式打开（opened read-only）")
+    created = _missing_dirs(Path(out_dir))
+    paths = write_sheets(doc, out_dir, name, wanted, fmt=fmt, include_groups=include_groups)
+    if new_round:
+        try:
+            ledger.add_round(new_round, due=due)
+        except BaseException:
+            remove_written(paths, created)
+            raise
+    return paths
