@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from app.core.deadlines import impossible_date, parse_deadline
-from app.core.plan import find_title, year_in
+from app.core.front_matter import find_title, year_in
 from app.core.records import Deadline, Heading, LedgerDocument, ParseWarning, Round, Task, new_id
 from app.core.rounds import find_rounds
 from app.core.table_layout import KW, KW2, Layout, clean_cell, find_header, is_header_row, seq_value

@@ -6,7 +6,7 @@ pages are often GBK with no declaration), drop what is never content (scripts, s
 navigation, forms, hidden parts, lists made only of links, elements named nav/menu/footer),
 turn block elements into lines and table cells into tab-separated fields (so a task
 table on a web page reads like a table), and finally drop chrome lines with the same
-filter the plan parser uses (`app.core.plan.is_chrome_line`).
+filter the plan parser uses (`app.core.front_matter.is_chrome_line`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import codecs
 import re
 from pathlib import Path
 
-from app.core.plan import drop_chrome
+from app.core.front_matter import drop_chrome
 from app.errors import InputError
 
 _META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.core.plan import find_title, is_chrome_line, parse_prose_plan
+from app.core.front_matter import find_title, is_chrome_line
+from app.core.plan import parse_prose_plan
 from app.core.records import LedgerDocument
 from tests.conftest import SEED_FILES
 from tests.golden_files import TASK_FIELDS, golden_view, load_golden
