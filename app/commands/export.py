@@ -8,13 +8,12 @@ folder and renamed into place, so a failed export leaves no half-written file.
 from __future__ import annotations
 
 import argparse
-import os
-import uuid
 from datetime import date
 from pathlib import Path
 
 from app.core.records import LedgerDocument
 from app.errors import InputError, LedgerError
+from app.formats.atomic import atomic_output
 from app.ledger import Ledger
 
 FORMATS = ("xlsx", "docx", "json")
@@ -66,8 +65,7 @@ def export_document(doc: LedgerDocument, out: Path, fmt: str, *, unit: str | Non
     unit_name = resolve_unit(doc, unit).name if unit else None
     resolve_round(doc, round_name)  # unknown round → LedgerError before anything is written
     count = len(doc.tasks_of_unit(unit_name)) if unit_name else len(doc.tasks)
-    tmp = out.with_name(f".{out.stem}.{uuid.uuid4().hex[:8]}.tmp{out.suffix}")
-    try:
+    with atomic_output(out) as tmp:
         if fmt == "xlsx":
             from app.formats.ledger_xlsx import write_ledger_xlsx
 
@@ -80,14 +78,6 @@ def export_document(doc: LedgerDocument, out: Path, fmt: str, *, unit: str | Non
             from app.formats.ledger_json import write_json
 
             write_json(_only_unit(doc, unit_name) if unit_name else doc, tmp)
-        os.replace(tmp, out)
-    except PermissionError as exc:
-        raise InputError(out, f"无法写入（文件可能正在 Excel/WPS 中打开）（cannot write: {exc.strerror}）") from exc
-    except OSError as exc:
-        raise InputError(out, f"无法写入（cannot write: {exc.strerror or exc}）") from exc
-    finally:
-        if tmp.exists():
-            tmp.unlink()
     return count
 
 

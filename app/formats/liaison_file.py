@@ -25,9 +25,7 @@ same content always gives the same bytes (a re-saved, unchanged file is a duplic
 from __future__ import annotations
 
 import json
-import os
 import re
-import uuid
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -36,6 +34,7 @@ from pathlib import Path
 
 from app.core.merge import Values, parse_done_date
 from app.core.records import STATUSES, LedgerDocument
+from app.formats.atomic import atomic_output
 from app.errors import InputError, LedgerError
 from app.formats.return_read import ReadRow, ReturnedSheet, SentRow
 from app.formats.return_sheet import (
@@ -164,22 +163,12 @@ def build_package(doc: LedgerDocument, unit: str, round_name: str, *, include_gr
 
 def _write_zip(data: dict, path: Path) -> None:
     """Write atomically (temporary file, then rename) with fixed timestamps: same content, same bytes."""
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
     payload = json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
-    try:
-        with zipfile.ZipFile(tmp, "w") as archive:
-            for name, body in ((MEMBER, payload), (README, _README_TEXT.encode("utf-8"))):
-                info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                archive.writestr(info, body)
-        os.replace(tmp, path)
-    except PermissionError as exc:
-        raise InputError(path, f"无法写入（文件可能正在使用）（cannot write: {exc.strerror}）") from exc
-    except OSError as exc:
-        raise InputError(path, f"无法写入（cannot write: {exc.strerror or exc}）") from exc
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    with atomic_output(path) as tmp, zipfile.ZipFile(tmp, "w") as archive:
+        for name, body in ((MEMBER, payload), (README, _README_TEXT.encode("utf-8"))):
+            info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, body)
 
 
 def write_liaison_file(doc: LedgerDocument, unit: str, round_name: str, path: str | Path, *,

@@ -8,8 +8,6 @@ and a hidden-font run "#ld:<task id>" in each 序号 cell.
 from __future__ import annotations
 
 import json
-import os
-import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -20,6 +18,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from app.core.records import LedgerDocument
+from app.formats.atomic import atomic_output
 from app.formats.return_sheet import (
     DOCX_ID_PREFIX,
     DOCX_META_PREFIX,
@@ -120,9 +119,5 @@ def write(doc: LedgerDocument, unit: str, round_name: str, path: Path, *, due: s
     hidden = word.add_paragraph()
     _hidden_run(hidden, DOCX_META_PREFIX + json.dumps(data, ensure_ascii=False, separators=(",", ":")))
 
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
+    with atomic_output(path) as tmp:
         word.save(str(tmp))
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)

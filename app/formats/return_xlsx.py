@@ -7,8 +7,6 @@ a list data validation with an inline formula, sheet protection with no password
 
 from __future__ import annotations
 
-import os
-import uuid
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -17,6 +15,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from app.core.records import STATUSES, LedgerDocument
+from app.formats.atomic import atomic_output
 from app.formats.return_sheet import (
     FILL,
     FORMAT_TAG,
@@ -136,9 +135,5 @@ def write(doc: LedgerDocument, unit: str, round_name: str, path: Path, *, due: s
     meta.protection.sheet = True
 
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
+    with atomic_output(path) as tmp:
         wb.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
