@@ -15,9 +15,19 @@ from app.formats.plan_import import read_plan
 from app.formats.return_sheet import HEADERS, ID_HEADER, META_SHEET
 from app.ledger import Ledger
 
+FILE_KEYS = {"file", "unit", "round", "outcome", "applied", "unchanged", "conflicts", "rejected", "messages"}
 SEED_000 = Path(__file__).parent / "fixtures" / "seeds" / "000_0bb927241a205331.txt"
 UNIT = "县民政局"
 ROUND = "第一次报送"
+
+
+def run_main(capsys, *argv: object) -> tuple[int, str, str]:
+    """Run the CLI in-process; (exit code, stdout, stderr)."""
+    from app.cli import main
+
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
 
 
 def make_ledger(folder: Path, name: str = "台账.ldg") -> Path:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -11,28 +10,7 @@ import pytest
 from app.cli import main
 from app.core.records import Progress
 from app.ledger import Ledger
-from tests.merge_fixtures import ROUND, UNIT, fill_xlsx, ledger_json, make_ledger, progress_of
-
-FILE_KEYS = {"file", "unit", "round", "outcome", "applied", "unchanged", "conflicts", "rejected", "messages"}
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
-    return make_ledger(tmp_path_factory.mktemp("template"))
-
-
-@pytest.fixture
-def ledger(template, tmp_path) -> Path:
-    path = tmp_path / "台账.ldg"
-    shutil.copy(template, path)
-    return path
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
-
+from tests.merge_fixtures import FILE_KEYS, ROUND, UNIT, fill_xlsx, ledger_json, progress_of, run_main as run
 
 def test_sheets_writes_one_file_per_unit_and_prints_them(ledger, tmp_path, capsys):
     code, out, _ = run(capsys, "sheets", ledger, "-o", tmp_path / "out", "--round", ROUND)

@@ -13,28 +13,7 @@ from app.cli import main
 from app.core.records import Progress
 from app.formats import liaison_file as lf
 from app.ledger import Ledger
-from tests.merge_fixtures import ROUND, UNIT, ledger_json, make_ledger, progress_of
-
-FILE_KEYS = {"file", "unit", "round", "outcome", "applied", "unchanged", "conflicts", "rejected", "messages"}
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
-    return make_ledger(tmp_path_factory.mktemp("template"))
-
-
-@pytest.fixture
-def ledger(template, tmp_path) -> Path:
-    path = tmp_path / "台账.ldg"
-    shutil.copy(template, path)
-    return path
-
-
-def run(capsys, *argv: object) -> tuple[int, str, str]:
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
-
+from tests.merge_fixtures import FILE_KEYS, ROUND, UNIT, ledger_json, make_ledger, progress_of, run_main as run
 
 def package(capsys, ledger: Path, out: Path, unit: str = UNIT) -> Path:
     code, stdout, err = run(capsys, "package", ledger, "--unit", unit, "-o", out, "--round", ROUND)
