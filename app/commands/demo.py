@@ -53,11 +53,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {label}：{path.resolve()}")
     if args.no_gui:
         return 0
-    from app.ui.app import _has_display
+    from app.ui.app import run_gui, window_unavailable_reason
 
-    if not _has_display():
-        print("没有图形显示环境，未打开窗口（no display; the window was not opened）。")
+    reason = window_unavailable_reason()
+    if reason:
+        print(f"{reason}，未打开窗口；以上命令行流程已完成（the window was not opened）。")
         return 0
-    from app.ui.app import run_gui
 
     return run_gui(next(iter(written.values())))

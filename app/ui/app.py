@@ -14,13 +14,33 @@ def _has_display() -> bool:
                 or os.environ.get("QT_QPA_PLATFORM"))
 
 
+def window_unavailable_reason() -> str | None:
+    """Why a window cannot open here, or None. On Linux Qt aborts the whole process when its
+    platform plugin cannot load (e.g. libxcb-cursor0 missing), so try it in a child first."""
+    if not _has_display():
+        return "没有图形显示环境（no display）"
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM") == "offscreen":
+        return None
+    import subprocess
+
+    probe = "from PySide6.QtWidgets import QApplication; QApplication([])"
+    try:
+        result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"无法启动图形界面（{exc}）"
+    if result.returncode == 0:
+        return None
+    hint = "；请安装 libxcb-cursor0 等 Qt 依赖" if "xcb-cursor" in result.stderr else ""
+    return f"图形界面无法启动（Qt platform plugin failed）{hint}"
+
+
 def run_gui(ledger_path: Path | None, *, screenshot: Path | None = None) -> int:
     if screenshot is not None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    elif not _has_display():
+    elif getattr(sys, "frozen", False) is False and (reason := window_unavailable_reason()):
         from app.errors import LedgerError
 
-        raise LedgerError("没有图形显示环境，无法打开窗口；请使用命令行（no display: use the CLI commands）")
+        raise LedgerError(f"{reason}，无法打开窗口；请使用命令行（use the CLI commands）")
     from PySide6.QtCore import QLocale, QTranslator
     from PySide6.QtWidgets import QApplication
 
