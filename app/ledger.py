@@ -141,10 +141,15 @@ class Ledger:
     # ----- edits ------------------------------------------------------------------------------
     def update_task(self, task_id: str, *, source: str = "typed", **fields: object) -> Changes:
         """Change task fields (seq, key_work, content, metric, notes, deadline, lead_units, coop_units)."""
+        return self._edit({"task": task_id}, source,
+                          lambda session, batch, at: ops.update_task(session, task_id, fields, batch, at))
+
+    def _edit(self, meta: dict, source: str, operation) -> Changes:  # noqa: ANN001 - (session, batch, at) -> Changes
+        """One logged, undoable edit batch around `operation`."""
         at = ops.now()
         with self._write() as session:
-            batch = ops.new_batch(session, kind="edit", source=source, at=at, meta={"task": task_id})
-            changes = ops.update_task(session, task_id, fields, batch, at)
+            batch = ops.new_batch(session, kind="edit", source=source, at=at, meta=meta)
+            changes = operation(session, batch, at)
             ops.touch(session, at)
         return changes
 
@@ -192,12 +197,8 @@ class Ledger:
 
     def update_unit(self, name: str, *, source: str = "typed", **fields: str) -> Changes:
         """Change a unit's liaison (联系人), phone or kind; logged and undoable like any edit."""
-        at = ops.now()
-        with self._write() as session:
-            batch = ops.new_batch(session, kind="edit", source=source, at=at, meta={"unit": name})
-            changes = ops.update_unit(session, name, fields, batch, at)
-            ops.touch(session, at)
-        return changes
+        return self._edit({"unit": name}, source,
+                          lambda session, batch, at: ops.update_unit(session, name, fields, batch, at))
 
     def add_unit_alias(self, unit: str, alias: str) -> Changes:
         """Record that `alias` means `unit` (after a person confirmed a fuzzy suggestion)."""

@@ -145,30 +145,29 @@ def _check_unit(doc: LedgerDocument, unit: str) -> None:
         raise LedgerError(f"单位“{unit}”不在本台账的单位名录中（unknown unit）")
 
 
-def write_return_sheet_xlsx(doc: LedgerDocument, unit: str, round_name: str, path: str | Path, *,
-                            include_groups: bool = True) -> Path:
-    """One unit's return sheet as .xlsx; `path` is a folder (file named by unit and round) or a file."""
-    from app.formats import return_xlsx
+def write_return_sheet(doc: LedgerDocument, unit: str, round_name: str, path: str | Path, *, fmt: str = "xlsx",
+                       include_groups: bool = True) -> Path:
+    """One unit's return sheet as .xlsx or a Word table (.docx); `path` is a folder (file named by
+    unit and round) or a file."""
+    from app.formats import return_docx, return_xlsx
 
+    writer = {"xlsx": return_xlsx, "docx": return_docx}[fmt]
     _check_unit(doc, unit)
     path = Path(path)
     if path.is_dir():
-        path = path / sheet_file_name(unit, round_name, ".xlsx")
-    return_xlsx.write(doc, unit, round_name, path, due=_due(doc, round_name), include_groups=include_groups)
+        path = path / sheet_file_name(unit, round_name, f".{fmt}")
+    writer.write(doc, unit, round_name, path, due=_due(doc, round_name), include_groups=include_groups)
     return path
+
+
+def write_return_sheet_xlsx(doc: LedgerDocument, unit: str, round_name: str, path: str | Path, *,
+                            include_groups: bool = True) -> Path:
+    return write_return_sheet(doc, unit, round_name, path, fmt="xlsx", include_groups=include_groups)
 
 
 def write_return_sheet_docx(doc: LedgerDocument, unit: str, round_name: str, path: str | Path, *,
                             include_groups: bool = True) -> Path:
-    """One unit's return sheet as a Word table (.docx); `path` as for the xlsx writer."""
-    from app.formats import return_docx
-
-    _check_unit(doc, unit)
-    path = Path(path)
-    if path.is_dir():
-        path = path / sheet_file_name(unit, round_name, ".docx")
-    return_docx.write(doc, unit, round_name, path, due=_due(doc, round_name), include_groups=include_groups)
-    return path
+    return write_return_sheet(doc, unit, round_name, path, fmt="docx", include_groups=include_groups)
 
 
 def read_return_file(path: str | Path):
