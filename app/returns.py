@@ -287,6 +287,30 @@ def _decide_file(path: Path, state: _State, report: FileReport) -> tuple[list[Pr
     return entries, conflicts
 
 
+def _merge_one(path: Path, fr: FileReport, state: _State,
+               pending: list[tuple[FileReport, list[Progress], list[Conflict]]]) -> None:
+    """Decide one returned file into `fr`; a file to apply is added to `pending`."""
+    try:
+        fr.file_hash = file_sha256(path)
+    except OSError:
+        fr.messages.append(f"{path.name}：文件不存在或无法读取（cannot read file）")
+        return
+    earlier = state.hashes.get(fr.file_hash)
+    if earlier is not None:
+        fr.outcome, fr.unit, fr.round, fr.batch = DUPLICATE, earlier.unit, earlier.round, earlier.id
+        fr.messages.append(f"此文件已于{earlier.created_at:%Y-%m-%d %H:%M}合并过（{earlier.source}），未重复导入")
+        return
+    try:
+        entries, conflicts = _decide_file(path, state, fr)
+    except InputError as exc:
+        fr.outcome = REJECTED
+        fr.messages.append(str(exc))
+        return
+    if fr.outcome == MERGED:
+        pending.append((fr, entries, conflicts))
+        state.hashes[fr.file_hash] = _Seen(fr)  # a second copy in this same call is a duplicate
+
+
 def merge_files(ledger: Ledger, paths: list[Path], *, dry_run: bool = False,
                 progress: Callable[[int, int], None] | None = None) -> MergeReport:
     """Merge returned files into the ledger (see the module docstring); never raises for a bad file.
@@ -305,25 +329,7 @@ def merge_files(ledger: Ledger, paths: list[Path], *, dry_run: bool = False,
     pending: list[tuple[FileReport, list[Progress], list[Conflict]]] = []
     for i, n in enumerate(order):
         path, fr = files[n], report.files[n]
-        try:
-            fr.file_hash = file_sha256(path)
-        except OSError:
-            fr.messages.append(f"{path.name}：文件不存在或无法读取（cannot read file）")
-            continue
-        earlier = state.hashes.get(fr.file_hash)
-        if earlier is not None:
-            fr.outcome, fr.unit, fr.round, fr.batch = DUPLICATE, earlier.unit, earlier.round, earlier.id
-            fr.messages.append(f"此文件已于{earlier.created_at:%Y-%m-%d %H:%M}合并过（{earlier.source}），未重复导入")
-        else:
-            try:
-                entries, conflicts = _decide_file(path, state, fr)
-            except InputError as exc:
-                fr.outcome = REJECTED
-                fr.messages.append(str(exc))
-                entries, conflicts = [], []
-            if fr.outcome == MERGED:
-                pending.append((fr, entries, conflicts))
-                state.hashes[fr.file_hash] = _Seen(fr)  # a second copy in this same call is a duplicate
+        _merge_one(path, fr, state, pending)
         if progress is not None:
             progress(i + 1, len(files))
     if not dry_run and pending:

@@ -378,3 +378,16 @@ def test_whole_row_fingerprint_guards_rows_whose_column_hashes_were_lost(setup):
     assert (f["applied"], f["rejected"]) == (1, 1)
     assert f"第{row3}行：锁定列内容与发出时不符，未导入（locked columns changed）" in f["messages"]
     assert progress_of(ledger) == {"12": EXPECT_12}
+
+
+def test_progress_reaches_the_end_even_when_a_file_cannot_be_read(tmp_path) -> None:
+    path = make_ledger(tmp_path)
+    missing = tmp_path / "缺失.xlsx"
+    garbage = tmp_path / "坏文件.xlsx"
+    garbage.write_bytes(b"not a workbook")
+    calls: list[tuple[int, int]] = []
+    with Ledger.open(path) as led:
+        report = merge_files(led, [missing, garbage], progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(1, 2), (2, 2)]
+    assert [f.outcome for f in report.files] == ["rejected", "rejected"]
+    assert "无法读取" in report.files[0].messages[0]
