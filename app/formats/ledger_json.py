@@ -6,7 +6,7 @@ import json
 from datetime import date, datetime
 from pathlib import Path
 
-from app.core.records import Deadline, Heading, LedgerDocument, Progress, Round, Task, Unit
+from app.core.records import LedgerDocument, Progress
 
 FORMAT_TAG = "ledgerdesk/1"
 
@@ -73,66 +73,3 @@ def document_to_json(doc: LedgerDocument) -> dict:
 
 def write_json(doc: LedgerDocument, path: Path) -> None:
     Path(path).write_text(json.dumps(document_to_json(doc), ensure_ascii=False, indent=2), encoding="utf-8")
-
-
-def _date(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
-
-
-def document_from_json(data: dict) -> LedgerDocument:
-    """Inverse of document_to_json (used by liaison files and tests)."""
-    doc = LedgerDocument(
-        title=data.get("title", ""),
-        year=data.get("year"),
-        office=data.get("office", ""),
-        ledger_id=data.get("ledger_id") or LedgerDocument().ledger_id,
-    )
-    doc.rounds = [Round(r["name"], _date(r.get("due"))) for r in data.get("rounds", [])]
-    doc.units = [
-        Unit(u["name"], u.get("kind", "department"), list(u.get("aliases", [])), u.get("liaison", ""), u.get("phone", ""))
-        for u in data.get("units", [])
-    ]
-    doc.headings = [
-        Heading(h["id"], h["number"], h["title"], h.get("parent_id"), h.get("level", 1)) for h in data.get("headings", [])
-    ]
-    for t in data.get("tasks", []):
-        dl = t.get("deadline") or {}
-        doc.tasks.append(
-            Task(
-                id=t["id"],
-                seq=t.get("seq", ""),
-                heading_id=_heading_for_path(doc, t.get("path", [])),
-                key_work=t.get("key_work", ""),
-                content=t.get("content", ""),
-                metric=t.get("metric", ""),
-                lead_units=list(t.get("lead_units", [])),
-                coop_units=list(t.get("coop_units", [])),
-                deadline=Deadline(dl.get("text", ""), _date(dl.get("date")), dl.get("kind", "none")),
-                notes=t.get("notes", ""),
-            )
-        )
-        for p in t.get("progress", []):
-            doc.progress.append(
-                Progress(
-                    task_id=t["id"],
-                    unit=p["unit"],
-                    round=p["round"],
-                    status=p.get("status", ""),
-                    text=p.get("text", ""),
-                    done_date=_date(p.get("done_date")),
-                    evidence=p.get("evidence", ""),
-                    updated_at=datetime.fromisoformat(p["updated_at"]) if p.get("updated_at") else None,
-                    source=p.get("source", ""),
-                    reporter=p.get("reporter", ""),
-                )
-            )
-    return doc
-
-
-def _heading_for_path(doc: LedgerDocument, path: list[str]) -> str | None:
-    """The innermost heading whose label chain equals `path`."""
-    for heading in doc.headings:
-        probe = Task(id="", seq="", heading_id=heading.id)
-        if doc.path_of(probe) == path:
-            return heading.id
-    return None

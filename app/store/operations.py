@@ -17,7 +17,18 @@ from app.core.changes import BatchInfo, Changes, Conflict
 from app.core.records import ROLE_COOP, ROLE_LEAD, Deadline, Progress
 from app.errors import LedgerError
 from app.store import queries
-from app.store.orm import AssignmentRow, BatchRow, ConflictRow, LedgerInfo, ProgressRow, TaskRow, UnitRow
+from app.store.orm import (
+    AssignmentRow,
+    BatchRow,
+    ChangeRow,
+    ConflictRow,
+    LedgerInfo,
+    ProgressRow,
+    RoundRow,
+    TaskRow,
+    UnitAliasRow,
+    UnitRow,
+)
 
 TASK_TEXT_FIELDS = ("seq", "key_work", "content", "metric", "notes")
 TASK_FIELDS = (*TASK_TEXT_FIELDS, "deadline", "lead_units", "coop_units")
@@ -207,8 +218,6 @@ def undo_batch(session: Session, batch_id: str, at: datetime) -> Changes:
 
 # ----- batches and conflicts -------------------------------------------------------------------------
 def batch_infos(session: Session) -> list[BatchInfo]:
-    from app.store.orm import ChangeRow
-
     counts = dict(session.execute(select(ChangeRow.batch_id, func.count(ChangeRow.id)).group_by(ChangeRow.batch_id)).all())
     return [
         BatchInfo(id=b.id, kind=b.kind, source=b.source, file_hash=b.file_hash, unit=b.unit, round=b.round,
@@ -265,8 +274,6 @@ def mark_conflict_resolved(session: Session, conflict_id: int, choice: str, at: 
 
 
 def add_round(session: Session, name: str, due: date | None) -> None:
-    from app.store.orm import RoundRow
-
     if name in queries.round_ids(session):
         raise LedgerError(f"报送轮次“{name}”已存在（round exists）")
     position = (session.execute(select(func.max(RoundRow.position))).scalar() or 0) + 1
@@ -276,10 +283,16 @@ def add_round(session: Session, name: str, due: date | None) -> None:
 UNIT_FIELDS = ("liaison", "phone", "kind")
 
 
-def update_unit(session: Session, name: str, fields: dict, batch: BatchRow, at: datetime) -> Changes:
+def unit_row(session: Session, name: str) -> UnitRow:
+    """The unit named `name`, or the user-facing error every unit operation gives."""
     row = session.execute(select(UnitRow).where(UnitRow.name == name)).scalar_one_or_none()
     if row is None:
         raise LedgerError(f"单位“{name}”不在本台账的单位名录中（unknown unit）")
+    return row
+
+
+def update_unit(session: Session, name: str, fields: dict, batch: BatchRow, at: datetime) -> Changes:
+    row = unit_row(session, name)
     changes = Changes(batch_id=batch.id)
     for field_name, value in fields.items():
         if field_name not in UNIT_FIELDS:
@@ -295,7 +308,7 @@ def update_unit(session: Session, name: str, fields: dict, batch: BatchRow, at: 
 
 def _undo_unit_change(session: Session, change, undo: BatchRow, at: datetime) -> None:  # noqa: ANN001
     name = json.loads(change.entity_key)
-    row = session.execute(select(UnitRow).where(UnitRow.name == name)).scalar_one()
+    row = unit_row(session, name)
     expected = json.loads(change.new) if change.new is not None else None
     current = getattr(row, change.field)
     if current != expected:
@@ -306,11 +319,7 @@ def _undo_unit_change(session: Session, change, undo: BatchRow, at: datetime) ->
 
 
 def add_unit_alias(session: Session, unit: str, alias: str) -> None:
-    row = session.execute(select(UnitRow).where(UnitRow.name == unit)).scalar_one_or_none()
-    if row is None:
-        raise LedgerError(f"单位“{unit}”不在本台账的单位名录中（unknown unit）")
-    from app.store.orm import UnitAliasRow
-
+    row = unit_row(session, unit)
     owner = session.execute(select(UnitAliasRow).where(UnitAliasRow.alias == alias)).scalar_one_or_none()
     if owner is not None or session.execute(select(UnitRow).where(UnitRow.name == alias)).first():
         raise LedgerError(f"“{alias}”已是单位名称或别名，不能再作为“{unit}”的别名（alias taken）")

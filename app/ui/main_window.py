@@ -7,13 +7,11 @@ operation the window re-reads one snapshot and refreshes the views.
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -22,7 +20,6 @@ from PySide6.QtWidgets import (
     QTabWidget,
     QToolBar,
     QTreeView,
-    QWidget,
 )
 
 from app.core.changes import Changes
@@ -151,7 +148,6 @@ class MainWindow(QMainWindow):
         self.model.set_document(self.doc, as_of=self.as_of)
         self.progress.set_document(self.doc)
         self._fill_unit_filter()
-        self.tree.expandAll() if self.proxy.filterRegularExpression().pattern() else None
         if current:
             self.select_task(current)
         self._update_title()
@@ -230,7 +226,3 @@ class MainWindow(QMainWindow):
             self.ledger = None
         super().closeEvent(event)
 
-
-def choose_open_path(parent: QWidget, title: str, filters: str) -> Path | None:
-    path, _ = QFileDialog.getOpenFileName(parent, title, "", filters)
-    return Path(path) if path else None

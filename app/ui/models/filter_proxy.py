@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 
 from app.ui.models.task_tree import STATE_ROLE, TASK_ID_ROLE, UNITS_ROLE
 
@@ -42,6 +42,6 @@ class TaskFilterProxy(QSortFilterProxyModel):
         if self._text:
             row_text = " ".join(str(model.data(model.index(source_row, c, source_parent)) or "")
                                 for c in range(model.columnCount()))
-            tooltip = str(model.data(index, 3) or "")  # ToolTipRole holds the full content
+            tooltip = str(model.data(index, Qt.ItemDataRole.ToolTipRole) or "")  # the full content
             return self._text in row_text or self._text in tooltip
         return True
