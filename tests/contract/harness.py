@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import struct
 import subprocess
 import sys
@@ -58,12 +57,23 @@ class Result:
         return f"{' '.join(self.argv)}\n-> exit {self.code}\nstdout: {self.out[-2000:]}\nstderr: {self.err[-2000:]}"
 
 
+def console_script() -> Path:
+    """The `ledgerdesk` script installed beside the interpreter running the tests, never another copy.
+
+    `tests/run.sh` installs the project into `.venv`; a `ledgerdesk` found elsewhere on PATH
+    (an earlier, manual install) would test some other program.
+    """
+    folder = Path(sys.executable).parent
+    for name in ("ledgerdesk", "ledgerdesk.exe"):
+        if (folder / name).is_file():
+            return folder / name
+    raise AssertionError(f"console script `ledgerdesk` not installed beside {sys.executable} (pip install -e .)")
+
+
 def run(*args: object, script: bool = False, cwd: Path | None = None, timeout: float = 120) -> Result:
     """Run `python -m app ARGS` (or the `ledgerdesk` console script) and capture both streams."""
     if script:
-        exe = shutil.which("ledgerdesk")
-        assert exe, "console script `ledgerdesk` not on PATH (pip install -e .)"
-        argv = [exe, *map(str, args)]
+        argv = [str(console_script()), *map(str, args)]
     else:
         argv = [sys.executable, "-m", "app", *map(str, args)]
     proc = subprocess.run(argv, check=False, capture_output=True, cwd=cwd or REPO, env=cli_env(), timeout=timeout)
