@@ -24,14 +24,14 @@ from app.core.records import LedgerDocument, Progress, Round
 from app.core.sheet_scope import MATCH_BY_ID, match_row, match_unit, role_of
 from app.core.text import normalize_for_match
 from app.errors import InputError, LedgerError
-from app.formats.return_read import (
+from app.formats.returns import (
     SUPPORTED_SUFFIXES,
     ReturnedSheet,
     parse_saved_at,
     read_return_file,
     saved_time,
 )
-from app.formats.return_sheet import (
+from app.formats.returns import (
     LOCKED,
     column_hashes,
     fingerprint,

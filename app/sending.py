@@ -12,7 +12,7 @@ from pathlib import Path
 from app.core.records import LedgerDocument, Round
 from app.core.sheet_scope import match_unit, sheet_units
 from app.errors import InputError, LedgerError, LedgerFileError
-from app.formats.return_sheet import write_return_sheet_docx, write_return_sheet_xlsx
+from app.formats.returns import write_return_sheet
 from app.ledger import Ledger
 
 DEFAULT_ROUND = "第一次报送"
@@ -90,13 +90,12 @@ def write_sheets(doc: LedgerDocument, out_dir: str | Path, round_name: str, unit
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise InputError(out, "已存在同名文件，不是文件夹（not a folder）")
-    writer = write_return_sheet_xlsx if fmt == "xlsx" else write_return_sheet_docx
     created = _missing_dirs(out)
     paths: list[Path] = []
     try:
         out.mkdir(parents=True, exist_ok=True)
         for unit in units:
-            paths.append(writer(doc, unit, round_name, out, include_groups=include_groups))
+            paths.append(write_return_sheet(doc, unit, round_name, out, fmt=fmt, include_groups=include_groups))
     except BaseException as exc:
         remove_written(paths, created)
         if isinstance(exc, OSError):

@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import openpyxl  # noqa: E402
 
 from app.core.records import Deadline, LedgerDocument, Round, Task, Unit  # noqa: E402
-from app.formats.return_sheet import HEADERS  # noqa: E402
+from app.formats.returns import HEADERS  # noqa: E402
 from app.formats.table_in import read_table_rows  # noqa: E402
 from app.ledger import Ledger  # noqa: E402
 from app.returns import merge_files  # noqa: E402

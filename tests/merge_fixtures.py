@@ -12,7 +12,7 @@ import openpyxl
 
 from app.formats.ledger_json import document_to_json
 from app.formats.plan_import import read_plan
-from app.formats.return_sheet import HEADERS, ID_HEADER, META_SHEET
+from app.formats.returns import HEADERS, ID_HEADER, META_SHEET
 from app.ledger import Ledger
 
 FILE_KEYS = {"file", "unit", "round", "outcome", "applied", "unchanged", "conflicts", "rejected", "messages"}

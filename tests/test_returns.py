@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from app.core.records import Progress
-from app.formats.return_sheet import META_SHEET, read_return_file
+from app.formats.returns import META_SHEET, read_return_file
 from app.ledger import Ledger
 from app.returns import merge_files, undo_merge
 from app.sending import make_sheets

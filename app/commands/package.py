@@ -18,7 +18,7 @@ from app.core.records import LedgerDocument
 from app.core.sheet_scope import match_unit, unit_tasks
 from app.errors import InputError, LedgerError
 from app.formats.ledger_layout import resolve_unit
-from app.formats.liaison_file import SUFFIX, write_liaison_file
+from app.formats.returns.liaison import SUFFIX, write_liaison_file
 from app.ledger import Ledger
 from app.sending import pick_round, round_to_add, with_round
 

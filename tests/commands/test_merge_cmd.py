@@ -25,7 +25,7 @@ def test_sheets_writes_one_file_per_unit_and_prints_them(ledger, tmp_path, capsy
 
 
 def test_group_tasks_go_to_every_member_unit_and_group_sheets_only_on_request(ledger, tmp_path, capsys):
-    from app.formats.return_sheet import read_return_file
+    from app.formats.returns import read_return_file
 
     code, _, err = run(capsys, "sheets", ledger, "-o", tmp_path / "out", "--round", ROUND)
     assert code == 0, err

@@ -11,7 +11,7 @@ import pytest
 
 from app.cli import main
 from app.core.records import Progress
-from app.formats import liaison_file as lf
+from app.formats.returns import liaison as lf
 from app.ledger import Ledger
 from tests.merge_fixtures import FILE_KEYS, ROUND, UNIT, ledger_json, make_ledger, progress_of, run_main as run
 

@@ -2,7 +2,7 @@
 its way back through `merge` / `undo-merge`.
 
 The portable program's save is played by rewriting the `returned` values inside the file (a zip
-holding liaison.json, as app/formats/liaison_file.py documents it); everything else is the CLI.
+holding liaison.json, as app/formats/returns/liaison.py documents it); everything else is the CLI.
 """
 
 from __future__ import annotations

@@ -11,9 +11,9 @@ import pytest
 from app.core.merge import Values
 from app.core.sheet_scope import unit_tasks
 from app.errors import InputError
-from app.formats import liaison_file as lf
-from app.formats.return_read import SUPPORTED_SUFFIXES, read_return_file
-from app.formats.return_sheet import fingerprint, plan_rows
+from app.formats.returns import liaison as lf
+from app.formats.returns import SUPPORTED_SUFFIXES, read_return_file
+from app.formats.returns import fingerprint, plan_rows
 from app.ledger import Ledger
 from app.returns import expand_paths
 from tests.merge_fixtures import ROUND, UNIT, make_ledger
@@ -91,7 +91,7 @@ def test_fill_writes_answers_reporter_and_normalised_dates(package):
 def test_fill_stamps_the_save_time_only_when_something_changed(package):
     from datetime import datetime, timezone
 
-    from app.formats.return_read import saved_time
+    from app.formats.returns import saved_time
 
     created = lf.package_saved_at(package)
     assert created is not None  # before any filling: when the file was made

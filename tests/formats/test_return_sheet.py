@@ -8,16 +8,23 @@ import pytest
 
 from app.core.records import STATUSES, Deadline, LedgerDocument, Progress, Round, Task, Unit
 from app.errors import InputError
-from app.formats.return_sheet import (
+from app.formats.returns import (
     FORMAT_TAG,
     HEADERS,
     ID_HEADER,
     META_SHEET,
     read_return_file,
     safe_file_name,
-    write_return_sheet_docx,
-    write_return_sheet_xlsx,
+    write_return_sheet,
 )
+
+
+def write_return_sheet_xlsx(*args, **kw):
+    return write_return_sheet(*args, fmt="xlsx", **kw)
+
+
+def write_return_sheet_docx(*args, **kw):
+    return write_return_sheet(*args, fmt="docx", **kw)
 
 
 def small_doc() -> LedgerDocument:
@@ -116,7 +123,7 @@ def test_saved_time_comes_from_the_file_properties_else_the_modification_time(tm
     import zipfile
     from datetime import datetime, timezone
 
-    from app.formats.return_read import saved_time
+    from app.formats.returns import saved_time
 
     when = datetime(2023, 9, 1, 8, 15, tzinfo=timezone.utc)
     xlsx = write_return_sheet_xlsx(small_doc(), "县民政局", "第一次报送", tmp_path)

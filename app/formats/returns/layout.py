@@ -21,7 +21,8 @@ Hidden data, so a returned file can be merged safely (format tag FORMAT_TAG):
 Sheet protection has no password: it prevents accidents, not intent; the merge
 checks the per-column hashes anyway and rejects a row whose locked columns changed
 (naming them); when a row's column hashes are lost it checks the whole-row fingerprint.
-The reader is in return_read.py (re-exported here).
+The writers are xlsx_writer.py and docx_writer.py, the reader reader.py; the package
+__init__ is the one face the rest of the program uses.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from pathlib import Path
 from app.core.merge import Values, norm_text
 from app.core.records import STATUSES, LedgerDocument, Progress, Task
 from app.core.sheet_scope import inherited_key_work, unit_tasks
+from app.formats.returns import signature
 
 FORMAT_TAG = "ledgerdesk-return/1"
 META_SHEET = "_ledgerdesk"
@@ -116,62 +118,48 @@ def plan_rows(doc: LedgerDocument, unit: str, round_name: str, first_row: int, *
     return rows
 
 
-def meta_rows(doc: LedgerDocument, unit: str, round_name: str, header_row: int, rows: list[SheetRow]) -> dict:
-    """The hidden data as one plain object (written to a sheet or to docx properties)."""
-    return {
+@dataclass(frozen=True)
+class Stamp:
+    """What makes a sent file one dispatch of the ledger: its id, and the ledger's secret to sign it."""
+
+    dispatch_id: str
+    key: bytes
+
+
+def signed_rows(rows: list[SheetRow]) -> list[list[str]]:
+    """Per row what the signature covers (see signature.payload)."""
+    return [[r.task.id, r.task.seq, *r.base.to_list(), fingerprint(r.locked),
+             json.dumps(column_hashes(r.locked), ensure_ascii=False)] for r in rows]
+
+
+def meta_rows(doc: LedgerDocument, unit: str, round_name: str, header_row: int, rows: list[SheetRow],
+              stamp: Stamp | None = None) -> dict:
+    """The hidden data as one plain object (written to a sheet or to docx properties).
+
+    With a `stamp` it names the dispatch and carries the signature over what was sent."""
+    meta: dict = {
         "format": FORMAT_TAG,
         "ledger_id": doc.ledger_id,
         "unit": unit,
         "round": round_name,
         "header_row": header_row,
-        "rows": [
-            [r.task.id, r.row, r.task.seq, *r.base.to_list(), fingerprint(r.locked), json.dumps(column_hashes(r.locked), ensure_ascii=False)]
-            for r in rows
-        ],
     }
+    if stamp is not None:
+        meta["dispatch_id"] = stamp.dispatch_id
+        meta["signature"] = signature.sign(stamp.key, signature.payload(
+            doc.ledger_id, stamp.dispatch_id, unit, round_name, signed_rows(rows)))
+    meta["rows"] = [
+        [r.task.id, r.row, r.task.seq, *r.base.to_list(), fingerprint(r.locked),
+         json.dumps(column_hashes(r.locked), ensure_ascii=False)]
+        for r in rows
+    ]
+    return meta
 
 
-def _due(doc: LedgerDocument, round_name: str) -> str:
+def due_text(doc: LedgerDocument, round_name: str) -> str:
     for r in doc.rounds:
         if r.name == round_name and r.due:
             return f"{r.due.year}年{r.due.month}月{r.due.day}日"
     return ""
 
 
-def _check_unit(doc: LedgerDocument, unit: str) -> None:
-    from app.errors import LedgerError
-
-    if unit not in doc.unit_names():
-        raise LedgerError(f"单位“{unit}”不在本台账的单位名录中（unknown unit）")
-
-
-def write_return_sheet(doc: LedgerDocument, unit: str, round_name: str, path: str | Path, *, fmt: str = "xlsx",
-                       include_groups: bool = True) -> Path:
-    """One unit's return sheet as .xlsx or a Word table (.docx); `path` is a folder (file named by
-    unit and round) or a file."""
-    from app.formats import return_docx, return_xlsx
-
-    writer = {"xlsx": return_xlsx, "docx": return_docx}[fmt]
-    _check_unit(doc, unit)
-    path = Path(path)
-    if path.is_dir():
-        path = path / sheet_file_name(unit, round_name, f".{fmt}")
-    writer.write(doc, unit, round_name, path, due=_due(doc, round_name), include_groups=include_groups)
-    return path
-
-
-def write_return_sheet_xlsx(doc: LedgerDocument, unit: str, round_name: str, path: str | Path, *,
-                            include_groups: bool = True) -> Path:
-    return write_return_sheet(doc, unit, round_name, path, fmt="xlsx", include_groups=include_groups)
-
-
-def write_return_sheet_docx(doc: LedgerDocument, unit: str, round_name: str, path: str | Path, *,
-                            include_groups: bool = True) -> Path:
-    return write_return_sheet(doc, unit, round_name, path, fmt="docx", include_groups=include_groups)
-
-
-def read_return_file(path: str | Path):
-    """Read a returned sheet (.xlsx/.xls/.ods/.docx) without changing it; see return_read."""
-    from app.formats.return_read import read_return_file as _read
-
-    return _read(Path(path))

@@ -36,8 +36,8 @@ from app.core.merge import Values, parse_done_date
 from app.core.records import STATUSES, LedgerDocument
 from app.formats.atomic import atomic_output
 from app.errors import InputError, LedgerError
-from app.formats.return_read import ReadRow, ReturnedSheet, SentRow
-from app.formats.return_sheet import (
+from app.formats.returns.model import ReadRow, ReturnedSheet, SentRow, parse_saved_at
+from app.formats.returns.layout import (
     HEADERS,
     LOCKED,
     column_hashes,
@@ -369,8 +369,6 @@ def _typed(data: dict) -> tuple:
 
 def package_saved_at(path: str | Path) -> datetime | None:
     """When the liaison last saved the file (`saved_at`), else when it was made (`created_at`); None if unreadable."""
-    from app.formats.return_read import parse_saved_at
-
     try:
         data = _load_json(Path(path))
     except InputError:

@@ -1,4 +1,4 @@
-"""The .xlsx return sheet (layout and hidden data: see return_sheet.py).
+"""The .xlsx return sheet (layout and hidden data: see layout.py).
 
 Built to open the same in Excel 2007+, WPS and LibreOffice: plain cell styles,
 a list data validation with an inline formula, sheet protection with no password
@@ -16,7 +16,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from app.core.records import STATUSES, LedgerDocument
 from app.formats.atomic import atomic_output
-from app.formats.return_sheet import (
+from app.formats.returns.layout import (
+    Stamp,
     FILL,
     FORMAT_TAG,
     HEADERS,
@@ -40,7 +41,7 @@ _UNLOCKED = Protection(locked=False)
 
 
 def write(doc: LedgerDocument, unit: str, round_name: str, path: Path, *, due: str = "",
-          include_groups: bool = True) -> None:
+          include_groups: bool = True, stamp: Stamp | None = None) -> None:
     """Write the workbook to a temporary name, then rename: never a half-written sheet."""
     wb = Workbook()
     ws = wb.active
@@ -124,10 +125,11 @@ def write(doc: LedgerDocument, unit: str, round_name: str, path: Path, *, due: s
     ws.protection.selectUnlockedCells = False
 
     meta = wb.create_sheet(META_SHEET)
-    data = meta_rows(doc, unit, round_name, header_row, rows)
+    data = meta_rows(doc, unit, round_name, header_row, rows, stamp)
     meta.append([FORMAT_TAG])
-    for key in ("ledger_id", "unit", "round", "header_row"):
-        meta.append([key, str(data[key])])
+    for key in ("ledger_id", "unit", "round", "header_row", "dispatch_id", "signature"):
+        if key in data:
+            meta.append([key, str(data[key])])
     meta.append(list(ROW_FIELDS))
     for item in data["rows"]:
         meta.append([str(v) for v in item])

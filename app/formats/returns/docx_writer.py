@@ -1,6 +1,6 @@
 """The .docx return sheet: the same table in Word, for units that prefer Word.
 
-Hidden data (see return_sheet.py): the JSON metadata in a hidden-font (w:vanish)
+Hidden data (see layout.py): the JSON metadata in a hidden-font (w:vanish)
 paragraph "#ldmeta:{…}" after the table, FORMAT_TAG in the core property "subject",
 and a hidden-font run "#ld:<task id>" in each 序号 cell.
 """
@@ -19,7 +19,8 @@ from docx.shared import Cm, Pt, RGBColor
 
 from app.core.records import LedgerDocument
 from app.formats.atomic import atomic_output
-from app.formats.return_sheet import (
+from app.formats.returns.layout import (
+    Stamp,
     DOCX_ID_PREFIX,
     DOCX_META_PREFIX,
     FILL,
@@ -71,7 +72,7 @@ def _shade(cell, color: str) -> None:
 
 
 def write(doc: LedgerDocument, unit: str, round_name: str, path: Path, *, due: str = "",
-          include_groups: bool = True) -> None:
+          include_groups: bool = True, stamp: Stamp | None = None) -> None:
     word = Document()
     section = word.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
@@ -109,7 +110,7 @@ def write(doc: LedgerDocument, unit: str, round_name: str, path: Path, *, due: s
             if HEADERS[c] in FILL:
                 _shade(cells[c], "FFF9DB")
 
-    data = meta_rows(doc, unit, round_name, header_row=1, rows=rows)
+    data = meta_rows(doc, unit, round_name, header_row=1, rows=rows, stamp=stamp)
     props = word.core_properties
     props.title = f"{unit} {round_name} 任务进展填报表"
     props.subject = FORMAT_TAG

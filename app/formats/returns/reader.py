@@ -1,6 +1,6 @@
 """Read a returned sheet (.xlsx/.xls/.ods via calamine, .docx via python-docx) as plain rows.
 
-Liaison data files (.ldpkg) are dispatched to app/formats/liaison_file.py, which
+Liaison data files (.ldpkg) are dispatched to liaison.py, which
 gives the same ReturnedSheet, so the merge treats them like any returned sheet.
 
 The file is only read, never re-saved (a re-save would drop what Excel or WPS
@@ -14,13 +14,13 @@ from __future__ import annotations
 import json
 import re
 import zipfile
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 from app.core.merge import Values
 from app.errors import InputError
-from app.formats.return_sheet import (
+from app.formats.returns.model import ReadRow, ReturnedSheet, SentRow, parse_saved_at
+from app.formats.returns.layout import (
     DOCX_ID_PREFIX,
     DOCX_META_PREFIX,
     FORMAT_TAG,
@@ -28,11 +28,12 @@ from app.formats.return_sheet import (
     ID_HEADER,
     ROW_FIELDS,
 )
+from app.formats.returns.liaison import package_saved_at, read_liaison_file
 from app.formats.table_in import check_zip, read_table_rows
 
 SHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 WORD_SUFFIXES = {".docx"}
-LIAISON_SUFFIXES = {".ldpkg"}  # liaison data files of the portable program (app/formats/liaison_file.py)
+LIAISON_SUFFIXES = {".ldpkg"}  # liaison data files of the portable program (app/formats/returns/liaison.py)
 SUPPORTED_SUFFIXES = SHEET_SUFFIXES | WORD_SUFFIXES | LIAISON_SUFFIXES
 NOT_A_RETURN = "不是填报表：找不到含“序号”“主要内容”“状态”“进展落实情况”的表头行（not a return sheet）"
 
@@ -54,43 +55,6 @@ HEADER_ALIASES = {
 }
 _ID_RE = re.compile(re.escape(DOCX_ID_PREFIX) + r"([0-9A-Za-z-]+)")
 _TASK_ID_RE = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
-
-
-@dataclass
-class SentRow:
-    """What the hidden data says was sent for one task."""
-
-    task_id: str
-    row: int
-    seq: str
-    base: Values
-    fingerprint: str
-    columns: dict[str, str]
-
-
-@dataclass
-class ReadRow:
-    """One data row of the returned table."""
-
-    row: int
-    task_id: str | None  # from the hidden id column / hidden run, when present
-    cells: dict[str, str]  # header (canonical) → text; only columns the file has
-
-
-@dataclass
-class ReturnedSheet:
-    path: Path
-    kind: str  # "xlsx", "xls", "ods", "docx"
-    hidden: bool = False
-    ledger_id: str | None = None
-    unit: str | None = None
-    round: str | None = None
-    sent: dict[str, SentRow] = field(default_factory=dict)
-    rows: list[ReadRow] = field(default_factory=list)
-    columns: list[str] = field(default_factory=list)
-    preamble: str = ""  # text above the header row (title, 填报单位 lines)
-    reporter: str = ""  # who filled it in (liaison files say so; sheets do not)
-    phone: str = ""
 
 
 def canonical_header(text: str) -> str | None:
@@ -256,19 +220,6 @@ _ODS_DATE_RE = re.compile(rb"<dc:date>([^<]+)</dc:date>")
 _PROPS_LIMIT = 1 << 20  # core.xml / meta.xml are a few hundred bytes
 
 
-def parse_saved_at(text: str | None) -> datetime | None:
-    """An ISO / W3CDTF time as an aware UTC datetime; a time without zone is local time."""
-    if not text:
-        return None
-    try:
-        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if value.tzinfo is None:
-        value = value.astimezone()  # naive: local time of this machine
-    return value.astimezone(timezone.utc)
-
-
 def _zip_member_time(path: Path, member: str, pattern: re.Pattern[bytes]) -> datetime | None:
     try:
         with zipfile.ZipFile(path) as archive:
@@ -297,8 +248,6 @@ def saved_time(path: Path) -> tuple[datetime | None, str]:
     elif suffix == ".ods":
         found = _zip_member_time(path, "meta.xml", _ODS_DATE_RE)
     elif suffix in LIAISON_SUFFIXES:
-        from app.formats.liaison_file import package_saved_at  # imports this module: import late
-
         found = package_saved_at(path)
         if found is not None:
             return found, SAVED_BY_PACKAGE
@@ -321,7 +270,5 @@ def read_return_file(path: Path) -> ReturnedSheet:
     if suffix in SHEET_SUFFIXES:
         return _read_spreadsheet(path)
     if suffix in LIAISON_SUFFIXES:
-        from app.formats.liaison_file import read_liaison_file  # imports this module: import late
-
         return read_liaison_file(path)
     raise InputError(path, f"不支持的文件类型“{suffix or '无扩展名'}”（unsupported file type）")
