@@ -20,9 +20,11 @@ from pathlib import Path
 
 from app import __version__
 from app.core.changes import BatchInfo, Changes, Conflict, MergeItem
+from app.core.dispatch import Dispatch, ReviewItem
 from app.core.records import LedgerDocument, Progress
 from app.errors import LedgerError, LedgerFileError
 from app.store import file as store_file
+from app.store import dispatches as store_dispatches
 from app.store import operations as ops
 from app.store import queries
 
@@ -79,8 +81,10 @@ class Ledger:
         return cls.open(path)
 
     @classmethod
-    def open(cls, path: str | Path, *, readonly: bool = False) -> Ledger:
-        """Open an existing ledger; upgrades an older schema after a backup copy next to it."""
+    def open(cls, path: str | Path, *, readonly: bool = False, wait: float = 0.0) -> Ledger:
+        """Open an existing ledger; upgrades an older schema after a backup copy next to it.
+
+        `wait`: seconds to wait for another writer to finish (short CLI writes), else refuse at once."""
         path = Path(path)
         store_file.check_is_ledger_file(path)
         if readonly:
@@ -89,7 +93,7 @@ class Ledger:
             ledger._temporary_view = view
             return ledger
         lock = store_file.FileLock(path)
-        lock.acquire()
+        lock.acquire(wait=wait)
         engine = store_file.make_engine(path)
         try:
             backup = store_file.ensure_current_schema(engine, path)
@@ -178,6 +182,7 @@ class Ledger:
                                       unit=item.unit, round=item.round, meta=item.meta, at=at)
                 ops.apply_progress(session, item.entries, batch, at)
                 ops.add_conflicts(session, item.conflicts, batch.id, at)
+                store_dispatches.add_reviews(session, item.reviews, batch.id, at)
                 batch_ids.append(batch.id)
             ops.touch(session, at)
         return batch_ids
@@ -205,6 +210,61 @@ class Ledger:
         with self._write() as session:
             ops.add_unit_alias(session, unit, alias)
         return Changes(units=True)
+
+    # ----- dispatches (what was sent) ---------------------------------------------------------
+    def secret(self, *, create: bool = True) -> bytes:
+        """The key that signs the files this ledger sends; made on first use in a writable ledger
+        (`create`; a merge only reads it, so a dry run writes nothing)."""
+        if self.readonly or not create:
+            with self._sessions() as session:
+                return store_dispatches.secret(session)
+        with self._write() as session:
+            return store_dispatches.secret(session, create=True)
+
+    def record_dispatches(self, dispatches: list[Dispatch], *, new_round: str | None = None,
+                          due: date | None = None) -> Changes:
+        """Keep what was sent (one transaction; with the round it was sent for when that is new)."""
+        with self._write() as session:
+            if new_round:
+                ops.add_round(session, new_round, due)
+            store_dispatches.add_dispatches(session, dispatches)
+            ops.touch(session, ops.now())
+        return Changes(dispatches=True, meta=bool(new_round))
+
+    def dispatches(self, round_name: str | None = None, *, with_rows: bool = False) -> list[Dispatch]:
+        with self._sessions() as session:
+            return store_dispatches.list_dispatches(session, round_name=round_name, with_rows=with_rows)
+
+    def dispatch(self, dispatch_id: str) -> Dispatch | None:
+        with self._sessions() as session:
+            return store_dispatches.get_dispatch(session, dispatch_id)
+
+    # ----- review items ---------------------------------------------------------------------------
+    def reviews(self, *, open_only: bool = True) -> list[ReviewItem]:
+        with self._sessions() as session:
+            return store_dispatches.list_reviews(session, open_only=open_only)
+
+    def review(self, item_id: int) -> ReviewItem:
+        with self._sessions() as session:
+            return store_dispatches.get_review(session, item_id)
+
+    def settle_review(self, item_id: int, *, state: str, resolution: str, entries: list[Progress],
+                      conflicts: list[Conflict]) -> Changes:
+        """Close a review item and write what settling it decided, in one transaction and one batch."""
+        at = ops.now()
+        with self._write() as session:
+            item = store_dispatches.get_review(session, item_id)
+            if item.state != "open":
+                raise LedgerError(f"待审核事项 {item_id} 已处理（already settled）")
+            batch = ops.new_batch(session, kind="review", source=item.file, unit=item.unit, round=item.round,
+                                  meta={"review": item_id, "state": state}, at=at)
+            changes = ops.apply_progress(session, entries, batch, at)
+            ops.add_conflicts(session, conflicts, batch.id, at)
+            store_dispatches.close_review(session, item_id, state, resolution, at)
+            ops.touch(session, at)
+        changes.reviews = True
+        changes.conflicts = bool(conflicts)
+        return changes
 
     # ----- batches and undo -------------------------------------------------------------------
     def batches(self) -> list[BatchInfo]:

@@ -1,104 +1,50 @@
 """Merge what comes back from the units (no Qt); sending the sheets is app/sending.py.
 
-`merge_files` reads returned files, decides
-every row with the three-way merge (app.core.merge) and writes the outcome through
-the Ledger facade: one logged batch per merged file (kind "merge", with the file's
-sha256 so the same file is recognised next time), conflicts kept for the clerk,
-a backup copy of the ledger first. A dry run computes the same report and writes
-nothing. Several files in one call see each other's effect in memory, so a dry
-run reports what the real merge would do.
+`merge_files` reads returned files, finds the dispatch each answers and whether its
+hidden data can be trusted (app/return_identity.py), matches every row to a task
+(app/return_rows.py), decides it with the three-way merge against what the ledger
+sent (app.core.merge), and writes the outcome through the Ledger facade: one logged
+batch per file (kind "merge", with the file's sha256 so the same file is recognised
+next time), conflicts and review items kept for the clerk, a backup copy of the ledger
+first. A file whose hidden data disagrees with its dispatch, its name or its title is
+not applied: its rows are held as review items. Every file named, or found in a named
+folder, has its line in the report. A dry run computes the same report and writes
+nothing; several files in one call see each other's effect in memory, so a dry run
+reports what the real merge would do.
 """
 
 from __future__ import annotations
 
 import hashlib
+import tempfile
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 from app.core import merge as mg
-from app.core.merge import ReturnedRow, TaskScope, Values, parse_done_date
-from app.core.records import LedgerDocument, Progress, Round
-from app.core.sheet_scope import MATCH_BY_ID, match_row, match_unit, role_of
-from app.core.text import normalize_for_match
+from app.core.dispatch import REVIEW_HELD, REVIEW_STATUS, ReviewItem
+from app.core.merge import TaskScope, Values
+from app.core.records import LedgerDocument, Progress
+from app.core.sheet_scope import MATCH_BY_ID, role_of
 from app.errors import InputError, LedgerError
-from app.formats.returns import (
-    SUPPORTED_SUFFIXES,
-    ReturnedSheet,
-    parse_saved_at,
-    read_return_file,
-    saved_time,
-)
-from app.formats.returns import (
-    LOCKED,
-    column_hashes,
-    fingerprint,
-)
+from app.formats.returns import SUPPORTED_SUFFIXES, ReturnedSheet, parse_saved_at, read_return_file, saved_time
 from app.ledger import Conflict, Ledger, MergeItem
+from app.merge_report import DUPLICATE, MERGED, REJECTED, FileReport, MergeReport
+from app.return_identity import Dispatches, Identity, Refused, identify
+from app.return_rows import build_rows
 
-MERGED, DUPLICATE, REJECTED = "merged", "duplicate", "rejected"
-
-
-# ------------------------------------------------------------------------------ report
-@dataclass
-class FileReport:
-    file: str
-    unit: str | None = None
-    round: str | None = None
-    outcome: str = REJECTED
-    applied: int = 0
-    unchanged: int = 0
-    conflicts: int = 0
-    rejected: int = 0
-    messages: list[str] = field(default_factory=list)
-    batch: str | None = None
-    updated_over_previous: int = 0
-    identified_by: str = ""
-    file_hash: str = ""
-    saved_at: datetime | None = None  # when the file was last saved (UTC), see return_read.saved_time
-    saved_from: str = ""  # where that time comes from (file properties, package, modification time)
-    decisions: list[mg.RowDecision] = field(default_factory=list)
-
-    def to_json(self) -> dict:
-        return {
-            "file": self.file, "unit": self.unit, "round": self.round, "outcome": self.outcome,
-            "applied": self.applied, "unchanged": self.unchanged, "conflicts": self.conflicts,
-            "rejected": self.rejected, "messages": list(self.messages), "batch": self.batch,
-            "updated_over_previous": self.updated_over_previous, "identified_by": self.identified_by,
-            "sha256": self.file_hash, "saved_at": self.saved_at.isoformat() if self.saved_at else None,
-            "saved_from": self.saved_from,
-            "rows": [{"row": d.row, "task_id": d.task_id, "outcome": d.outcome, "match": d.match}
-                     for d in self.decisions],
-        }
+__all__ = ["DUPLICATE", "MERGED", "REJECTED", "FileReport", "MergeReport", "expand_paths", "merge_files",
+           "undo_merge"]
 
 
-@dataclass
-class MergeReport:
-    batch: str | None = None  # the merged file's batch, or a merge id covering several batches
-    dry_run: bool = False
-    files: list[FileReport] = field(default_factory=list)
-    batches: list[str] = field(default_factory=list)
-    backup: str | None = None
-
-    def to_json(self) -> dict:
-        return {"batch": self.batch, "dry_run": self.dry_run, "files": [f.to_json() for f in self.files],
-                "batches": list(self.batches), "backup": self.backup}
-
-    @property
-    def readable_files(self) -> int:
-        return sum(1 for f in self.files if f.outcome != REJECTED)
-
-
-# ------------------------------------------------------------------------------ merge
+# ------------------------------------------------------------------------------ files
 def expand_paths(paths: list[Path]) -> list[Path]:
-    """Folders become the supported files inside them (sorted; Office lock files "~$…" skipped)."""
+    """Folders become every file inside them (sorted): nothing in a folder goes unreported."""
     out: list[Path] = []
     for path in map(Path, paths):
         if path.is_dir():
-            out.extend(sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
-                              and not p.name.startswith(("~$", "."))))
+            out.extend(sorted(p for p in path.iterdir() if not p.is_dir()))
         else:
             out.append(path)
     return out
@@ -112,6 +58,29 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def read_returned(path: Path, work_dir: Path, report: FileReport) -> ReturnedSheet:
+    """Read a returned file; .doc/.odt/.wps/.et are read from a converted copy (LibreOffice), and
+    anything else that is no return file raises InputError with one line saying what it is."""
+    try:  # TEMP until convert.py lands
+        from app.formats.returns import convert
+    except ImportError:
+        import types
+        convert = types.SimpleNamespace(CONVERTIBLE={}, describe_unreadable=lambda p: "不是报送表（not a return file）")
+
+    suffix = path.suffix.lower()
+    if path.name.startswith("~$") or suffix not in SUPPORTED_SUFFIXES | set(convert.CONVERTIBLE):
+        raise InputError(path, convert.describe_unreadable(path))
+    if suffix in convert.CONVERTIBLE:
+        copy = convert.convert_for_reading(path, work_dir)
+        report.converted_from = suffix
+        sheet = read_return_file(copy)
+        sheet.path = path  # the liaison's name: file name and title checks, and the report
+        report.messages.append(f"{convert.kind_label(path)}，已用 LibreOffice 转换后读取（原文件未改动）")
+        return sheet
+    return read_return_file(path)
+
+
+# ------------------------------------------------------------------------------ state
 class _State:
     """What the ledger holds, updated in memory as files are decided (so dry runs tell the truth)."""
 
@@ -122,6 +91,7 @@ class _State:
         self.ours: dict[tuple[str, str, str], Values] = {(p.task_id, p.unit, p.round): Values.of(p) for p in doc.progress}
         self.batches = [b for b in ledger.batches() if not b.undone]
         self.hashes = {b.file_hash: b for b in self.batches if b.file_hash}
+        self.dispatches = Dispatches(ledger.dispatches(with_rows=True), ledger.secret(create=False))
         self._previous: dict[tuple[str, str], dict[str, Values]] = {}
         # (unit, round) → [(saved time, file name)] of the returns merged so far
         self.saved: dict[tuple[str, str], list[tuple[datetime, str]]] = {}
@@ -155,117 +125,82 @@ class _State:
         return self._previous[key]
 
 
-def _identify(sheet: ReturnedSheet, doc: LedgerDocument, report: FileReport) -> bool:
-    """Fill unit and round; False (with the reason in messages) when the file is not for this ledger."""
-    if sheet.hidden:
-        if sheet.ledger_id and sheet.ledger_id != doc.ledger_id:
-            report.messages.append("此表属于另一本台账（ledger id 不符），未导入（sheet belongs to another ledger）")
-            return False
-        if sheet.unit not in doc.unit_names():
-            report.messages.append(f"表中的单位“{sheet.unit}”不在本台账的单位名录中，未导入")
-            return False
-        if sheet.round not in [r.name for r in doc.rounds]:
-            report.messages.append(f"表中的报送轮次“{sheet.round}”不在本台账中，未导入（unknown round）")
-            return False
-        report.unit, report.round, report.identified_by = sheet.unit, sheet.round, "隐藏数据"
-        return True
-    stem = sheet.path.stem
-    unit, how = match_unit(doc, stem)
-    if unit is None:
-        unit, how = match_unit(doc, sheet.preamble)
-        how = how.replace("文件名", "表头文字")
-    if unit is None:
-        report.messages.append("表内没有隐藏数据，文件名和表头中也认不出单位，未导入；请把文件名改为“单位_轮次”后重试")
-        return False
-    round_name = _round_from_text(doc.rounds, stem) or _round_from_text(doc.rounds, sheet.preamble)
-    if round_name is None and len(doc.rounds) == 1:
-        round_name = doc.rounds[0].name
-    if round_name is None:
-        report.messages.append("表内没有隐藏数据，无法确定报送轮次，未导入；请在文件名中写明轮次（如“_第一次报送”）")
-        return False
-    report.unit, report.round, report.identified_by = unit, round_name, how
-    report.messages.append(f"表内没有隐藏数据：{how}识别为{unit}，轮次“{round_name}”；各行按序号与内容匹配")
-    return True
+# ------------------------------------------------------------------------------ one file
+def _review(kind: str, d: mg.RowDecision, report: FileReport, identity: Identity, message: str,
+            entry: Values | None) -> ReviewItem:
+    return ReviewItem(id=0, kind=kind, file=report.file, unit=identity.unit, round=identity.round,
+                      task_id=d.task_id, row=d.row, message=message, entry=entry, base=d.base,
+                      dispatch_id=identity.dispatch.id if identity.dispatch else None)
 
 
-def _round_from_text(rounds: list[Round], text: str) -> str | None:
-    key = normalize_for_match(text)
-    hits = [r.name for r in rounds if normalize_for_match(r.name) and normalize_for_match(r.name) in key]
-    return max(hits, key=len) if hits else None
+def _hold(decisions: list[mg.RowDecision], report: FileReport, identity: Identity) -> list[ReviewItem]:
+    """An untrusted file: nothing is applied; every row that would change the ledger waits for the clerk."""
+    held = []
+    would = mg.count(decisions)
+    for d in decisions:
+        if d.outcome in (mg.APPLIED, mg.CONFLICT) and d.task_id:
+            what = "将更新台账" if d.outcome == mg.APPLIED else "与台账中的修改冲突"
+            held.append(_review(REVIEW_HELD, d, report, identity,
+                                f"第{d.row}行（{what}）：{'；'.join(identity.doubts)}", d.theirs))
+    report.doubts = list(identity.doubts)
+    report.held = len(held)
+    report.applied = report.conflicts = 0
+    report.messages.append("未合并：" + "；".join(identity.doubts))
+    report.messages.append(
+        f"{len(held)}行已转入待审核（若采用：{would['applied']}行将更新，{would['conflicts']}行冲突），"
+        "请核实后用“ledgerdesk review 台账 --accept 编号”采用或 --reject 不采用" if held
+        else "表中没有会改变台账的行")
+    return held
 
 
-def _rows(sheet: ReturnedSheet, state: _State, unit: str, scopes: dict[str, TaskScope]) -> list[ReturnedRow]:
-    """Match each read row to a task and build the merge's input."""
-    doc = state.doc
-    own = {tid for tid, scope in scopes.items() if scope.assigned}
-    rows = []
-    for read in sheet.rows:
-        cells = read.cells
-        seq, content = cells.get("序号", ""), cells.get("主要内容", "")
-        if read.task_id and read.task_id in state.tasks:
-            task_id, how = read.task_id, MATCH_BY_ID
-        else:
-            found = match_row(doc, seq, content, prefer=own)
-            task_id, how = found.task_id, found.how
-        sent = sheet.sent.get(task_id) if task_id else None
-        base = sent.base if sent else None
-        changed: list[str] = []
-        whole_row_changed = False
-        if sent and sent.columns:
-            now = column_hashes(cells)
-            changed = [c for c in LOCKED if c in cells and c in sent.columns and now[c] != sent.columns[c]]
-        elif sent and sent.fingerprint and all(c in cells for c in LOCKED):
-            # per-column hashes lost (damaged hidden cell): the whole-row fingerprint still guards the row
-            whole_row_changed = fingerprint(cells) != sent.fingerprint
-        fallback = base or Values()
-        bad_date = ""
-        done = fallback.done_date
-        if "完成日期" in cells:
-            parsed = parse_done_date(cells["完成日期"])
-            if parsed is None:
-                bad_date = cells["完成日期"]
-            else:
-                done = parsed
-        theirs = Values.make(cells.get("状态", fallback.status), cells.get("进展落实情况", fallback.text), done,
-                             cells.get("佐证材料", fallback.evidence))
-        rows.append(ReturnedRow(row=read.row, task_id=task_id, theirs=theirs, base=base, match=how, seq=seq,
-                                content=content, locked_changed=changed,
-                                locked_fingerprint_changed=whole_row_changed, bad_date=bad_date))
-    return rows
-
-
-def _decide_file(path: Path, state: _State, report: FileReport) -> tuple[list[Progress], list[Conflict]]:
-    sheet = read_return_file(path)
-    if not _identify(sheet, state.doc, report):
-        return [], []
-    unit, round_name = report.unit, report.round
-    assert unit is not None and round_name is not None
-    # In scope: tasks the unit is named on, and the group tasks its sheet was sent with; a sheet that
-    # lost its hidden data is taken as sent the default way (with the groups the unit belongs to).
-    scopes = {t.id: TaskScope(t.seq, t.content, t.id in sheet.sent or role_of(
+def _decide_file(sheet: ReturnedSheet, state: _State, report: FileReport
+                 ) -> tuple[list[Progress], list[Conflict], list[ReviewItem]]:
+    try:
+        identity = identify(sheet, state.doc, state.dispatches)
+    except Refused as exc:
+        report.messages.append(str(exc))
+        return [], [], []
+    unit, round_name = identity.unit, identity.round
+    report.unit, report.round, report.identified_by = unit, round_name, identity.how
+    report.signature = identity.signature
+    report.dispatch = identity.dispatch.id if identity.dispatch else None
+    report.messages.extend(identity.notes)
+    # In scope: tasks the unit was sent (its dispatch, or the hidden data of an old sheet) and the tasks
+    # it is named on; a sheet that lost its hidden data is taken as sent the default way (with groups).
+    scopes = {t.id: TaskScope(t.seq, t.content, t.id in identity.sent or role_of(
         state.doc, t, unit, include_groups=not sheet.hidden) is not None) for t in state.doc.tasks}
+    own = {tid for tid, scope in scopes.items() if scope.assigned}
     ours = {tid: v for (tid, u, r), v in state.ours.items() if u == unit and r == round_name}
     previous = state.previous(unit, round_name)
     newer = state.newer_return(unit, round_name, report.saved_at)
-    if newer is not None:
+    if newer is not None and identity.trusted:
         report.messages.append(f"此文件比已合并的《{newer}》更早保存，差异作为冲突保留（older than a merged return）")
-    decisions = mg.merge_rows(_rows(sheet, state, unit, scopes), unit=unit, tasks=scopes, ours=ours, previous=previous,
-                              stale=newer is not None)
-    if report.saved_at is not None:
-        state.saved.setdefault((unit, round_name), []).append((report.saved_at, path.name))
+    decisions = mg.merge_rows(build_rows(sheet, state.doc, identity.sent, own), unit=unit, tasks=scopes, ours=ours,
+                              previous=previous, stale=newer is not None)
     report.decisions = decisions
     counts = mg.count(decisions)
     report.applied, report.unchanged = counts["applied"], counts["unchanged"]
     report.conflicts, report.rejected = counts["conflicts"], counts["rejected"]
-    entries: list[Progress] = []
-    conflicts: list[Conflict] = []
     for d in decisions:
         if d.match and d.match != MATCH_BY_ID and d.task_id:
             report.messages.append(f"第{d.row}行：{d.match}")
         if d.message:
             report.messages.append(d.message)
+    report.outcome = MERGED
+    if not identity.trusted:
+        reviews = _hold(decisions, report, identity)
+        report.review = len(reviews)
+        report.outcome = REJECTED
+        return [], [], reviews
+    if report.saved_at is not None:
+        state.saved.setdefault((unit, round_name), []).append((report.saved_at, sheet.path.name))
+    entries: list[Progress] = []
+    conflicts: list[Conflict] = []
+    reviews: list[ReviewItem] = []
+    source = sheet.path.name
+    for d in decisions:
         if d.outcome == mg.APPLIED and d.result is not None and d.task_id:
-            entry = d.result.to_progress(task_id=d.task_id, unit=unit, round_name=round_name, source=path.name)
+            entry = d.result.to_progress(task_id=d.task_id, unit=unit, round_name=round_name, source=source)
             entry.reporter = sheet.reporter  # liaison files name who filled them in
             entries.append(entry)
             state.ours[(d.task_id, unit, round_name)] = d.result
@@ -273,27 +208,35 @@ def _decide_file(path: Path, state: _State, report: FileReport) -> tuple[list[Pr
             report.updated_over_previous += int(d.supersedes)
         elif d.outcome == mg.CONFLICT and d.task_id:
             def prog(v: Values | None, d=d) -> Progress | None:
-                return v.to_progress(task_id=d.task_id, unit=unit, round_name=round_name, source=path.name) if v else None
+                return v.to_progress(task_id=d.task_id, unit=unit, round_name=round_name, source=source) if v else None
 
             conflicts.append(Conflict(id=0, batch_id="", task_id=d.task_id, unit=unit, round=round_name,
                                       base=prog(d.base), ours=prog(d.ours), theirs=prog(d.theirs)))
+        if d.review and d.task_id and d.outcome != mg.REJECTED:
+            reviews.append(_review(REVIEW_STATUS, d, report, identity, f"第{d.row}行：{d.review}",
+                                   d.result or d.theirs))
+    report.review = len(reviews)
     if sheet.reporter or sheet.phone:
         report.messages.append(f"填报人：{sheet.reporter or '未填'}" + (f"，电话 {sheet.phone}" if sheet.phone else ""))
     if report.updated_over_previous:
         report.messages.append(f"更新了{report.updated_over_previous}条（较上次报送）")
     if not decisions:
         report.messages.append("表中没有任务行")
-    report.outcome = MERGED
-    return entries, conflicts
+    return entries, conflicts, reviews
 
 
-def _merge_one(path: Path, fr: FileReport, state: _State,
-               pending: list[tuple[FileReport, list[Progress], list[Conflict]]]) -> None:
-    """Decide one returned file into `fr`; a file to apply is added to `pending`."""
+Pending = tuple[FileReport, list[Progress], list[Conflict], list[ReviewItem]]
+
+
+def _merge_one(path: Path, fr: FileReport, state: _State, pending: list[Pending], work_dir: Path) -> None:
+    """Decide one returned file into `fr`; a file to record (merged, or held for review) goes to `pending`."""
+    if not path.is_file():  # only regular files: a FIFO or a device would never end
+        fr.messages.append(f"{path.name}：文件不存在、无法读取或不是普通文件（not a regular file）")
+        return
     try:
         fr.file_hash = file_sha256(path)
     except OSError:
-        fr.messages.append(f"{path.name}：文件不存在或无法读取（cannot read file）")
+        fr.messages.append(f"{path.name}：文件无法读取（cannot read file）")
         return
     earlier = state.hashes.get(fr.file_hash)
     if earlier is not None:
@@ -301,13 +244,14 @@ def _merge_one(path: Path, fr: FileReport, state: _State,
         fr.messages.append(f"此文件已于{earlier.created_at:%Y-%m-%d %H:%M}合并过（{earlier.source}），未重复导入")
         return
     try:
-        entries, conflicts = _decide_file(path, state, fr)
+        sheet = read_returned(path, work_dir, fr)
+        entries, conflicts, reviews = _decide_file(sheet, state, fr)
     except InputError as exc:
         fr.outcome = REJECTED
         fr.messages.append(str(exc))
         return
-    if fr.outcome == MERGED:
-        pending.append((fr, entries, conflicts))
+    if fr.outcome == MERGED or fr.held:
+        pending.append((fr, entries, conflicts, reviews))
         state.hashes[fr.file_hash] = _Seen(fr)  # a second copy in this same call is a duplicate
 
 
@@ -323,27 +267,29 @@ def merge_files(ledger: Ledger, paths: list[Path], *, dry_run: bool = False,
     report = MergeReport(dry_run=dry_run)
     report.files = [FileReport(file=path.name) for path in files]
     for fr, path in zip(report.files, files):
-        fr.saved_at, fr.saved_from = saved_time(path)
+        fr.saved_at, fr.saved_from = saved_time(path) if path.is_file() else (None, "")
     oldest = datetime.min.replace(tzinfo=timezone.utc)
     order = sorted(range(len(files)), key=lambda n: (report.files[n].saved_at or oldest, n))
-    pending: list[tuple[FileReport, list[Progress], list[Conflict]]] = []
-    for i, n in enumerate(order):
-        path, fr = files[n], report.files[n]
-        _merge_one(path, fr, state, pending)
-        if progress is not None:
-            progress(i + 1, len(files))
+    pending: list[Pending] = []
+    with tempfile.TemporaryDirectory(prefix="ledgerdesk-merge-") as work:
+        for i, n in enumerate(order):
+            _merge_one(files[n], report.files[n], state, pending, Path(work))
+            if progress is not None:
+                progress(i + 1, len(files))
     if not dry_run and pending:
         report.backup = str(ledger.backup("merge"))
         merge_id = f"merge-{uuid.uuid4()}"
         items = [
-            MergeItem(entries=entries, conflicts=conflicts, source=fr.file, file_hash=fr.file_hash, unit=fr.unit,
-                      round=fr.round, meta={"merge_id": merge_id, "applied": fr.applied, "unchanged": fr.unchanged,
-                                            "conflicts": fr.conflicts, "rejected": fr.rejected,
-                                            "saved_at": fr.saved_at.isoformat() if fr.saved_at else None,
-                                            "saved_from": fr.saved_from})
-            for fr, entries, conflicts in pending
+            MergeItem(entries=entries, conflicts=conflicts, reviews=reviews, source=fr.file, file_hash=fr.file_hash,
+                      unit=fr.unit, round=fr.round,
+                      meta={"merge_id": merge_id, "applied": fr.applied, "unchanged": fr.unchanged,
+                            "conflicts": fr.conflicts, "rejected": fr.rejected, "review": fr.review,
+                            "held": fr.held, "dispatch": fr.dispatch, "signature": fr.signature,
+                            "saved_at": fr.saved_at.isoformat() if fr.saved_at else None,
+                            "saved_from": fr.saved_from})
+            for fr, entries, conflicts, reviews in pending
         ]
-        for (fr, _entries, _conflicts), batch_id in zip(pending, ledger.apply_merge(items)):
+        for (fr, *_rest), batch_id in zip(pending, ledger.apply_merge(items)):
             fr.batch = batch_id
             report.batches.append(batch_id)
         report.batch = report.batches[0] if len(report.batches) == 1 else merge_id

@@ -12,7 +12,8 @@ from pathlib import Path
 from app.core.records import LedgerDocument, Round
 from app.core.sheet_scope import match_unit, sheet_units
 from app.errors import InputError, LedgerError, LedgerFileError
-from app.formats.returns import write_return_sheet
+from app.core.dispatch import Dispatch
+from app.formats.returns import Stamp, dispatch_for, write_liaison_file, write_return_sheet
 from app.ledger import Ledger
 
 DEFAULT_ROUND = "第一次报送"
@@ -83,8 +84,12 @@ def _missing_dirs(folder: Path) -> list[Path]:
 
 
 def write_sheets(doc: LedgerDocument, out_dir: str | Path, round_name: str, units: list[str], *, fmt: str = "xlsx",
-                 include_groups: bool = True) -> list[Path]:
-    """Write the sheets into `out_dir`; on any failure remove what was written (and folders made for it)."""
+                 include_groups: bool = True, key: bytes = b"",
+                 dispatches: list[Dispatch] | None = None) -> list[Path]:
+    """Write the sheets into `out_dir`; on any failure remove what was written (and folders made for it).
+
+    With a `key` every sheet is one dispatch, signed: its record is appended to `dispatches`
+    for the caller to keep in the ledger once all files are written."""
     if fmt not in ("xlsx", "docx"):
         raise LedgerError(f"不支持的格式 {fmt}（use xlsx or docx）")
     out = Path(out_dir)
@@ -95,7 +100,14 @@ def write_sheets(doc: LedgerDocument, out_dir: str | Path, round_name: str, unit
     try:
         out.mkdir(parents=True, exist_ok=True)
         for unit in units:
-            paths.append(write_return_sheet(doc, unit, round_name, out, fmt=fmt, include_groups=include_groups))
+            dispatch = dispatch_for(doc, unit, round_name, include_groups=include_groups, fmt=fmt)
+            stamp = Stamp(dispatch.id, key) if key else None
+            path = write_return_sheet(doc, unit, round_name, out, fmt=fmt, include_groups=include_groups,
+                                      stamp=stamp)
+            paths.append(path)
+            if dispatches is not None and stamp is not None:
+                dispatch.file_name = path.name
+                dispatches.append(dispatch)
     except BaseException as exc:
         remove_written(paths, created)
         if isinstance(exc, OSError):
@@ -123,23 +135,50 @@ def make_sheets(ledger: Ledger, out_dir: str | Path, *, round_name: str | None =
     `include_groups`: a unit's sheet also holds the tasks of "各部门（单位）"-like groups it
     belongs to (sheet_scope); `group_sheets`: the group pseudo-units get sheets too.
 
-    Everything is checked before anything is written. When a round must be added
-    (`round_to_add`) the ledger must be open for writing: the sheets are written
-    first, then the round is added; if that fails the sheets are removed again.
+    Everything is checked before anything is written. The ledger must be open for
+    writing: it keeps what it sent (one dispatch per sheet, signed with the ledger's key),
+    and adds the round when one must be added (`round_to_add`). The sheets are written
+    first, then the dispatches (and the round) recorded in one transaction; if that fails
+    the sheets are removed again.
     """
     doc = ledger.document()
     new_round = round_to_add(doc, round_name, add=add_round or due is not None)
     doc = with_round(doc, new_round, due)
     name = pick_round(doc, new_round or round_name)
     wanted = resolve_sheet_units(doc, units, include_groups=include_groups, group_sheets=group_sheets)
-    if new_round and ledger.readonly:
-        raise LedgerFileError(ledger.path, f"需要添加报送轮次“{new_round}”，但台账以只读方式打开（opened read-only）")
+    if ledger.readonly:
+        raise LedgerFileError(ledger.path, "生成报送表要在台账中记录发出的内容，但台账以只读方式打开（opened read-only）")
     created = _missing_dirs(Path(out_dir))
-    paths = write_sheets(doc, out_dir, name, wanted, fmt=fmt, include_groups=include_groups)
-    if new_round:
-        try:
-            ledger.add_round(new_round, due=due)
-        except BaseException:
-            remove_written(paths, created)
-            raise
+    sent: list[Dispatch] = []
+    paths = write_sheets(doc, out_dir, name, wanted, fmt=fmt, include_groups=include_groups, key=ledger.secret(),
+                         dispatches=sent)
+    try:
+        ledger.record_dispatches(sent, new_round=new_round, due=due)
+    except BaseException:
+        remove_written(paths, created)
+        raise
     return paths
+
+
+def make_package(ledger: Ledger, unit: str, out: str | Path, *, round_name: str | None = None,
+                 include_groups: bool = True, due: date | None = None, add_round: bool = False) -> Path:
+    """One unit's liaison file (.ldpkg), signed and kept in the ledger as a dispatch like a sheet.
+
+    The file is written first, then the dispatch (and a new round) recorded in one
+    transaction; if that fails the file is removed again."""
+    doc = ledger.document()
+    new_round = round_to_add(doc, round_name, add=add_round or due is not None)
+    doc = with_round(doc, new_round, due)
+    name = pick_round(doc, new_round or round_name)
+    if ledger.readonly:
+        raise LedgerFileError(ledger.path, "生成数据包要在台账中记录发出的内容，但台账以只读方式打开（opened read-only）")
+    dispatch = dispatch_for(doc, unit, name, include_groups=include_groups, fmt="ldpkg")
+    path = write_liaison_file(doc, unit, name, out, include_groups=include_groups,
+                              stamp=Stamp(dispatch.id, ledger.secret()))
+    dispatch.file_name = path.name
+    try:
+        ledger.record_dispatches([dispatch], new_round=new_round, due=due)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return path

@@ -13,6 +13,7 @@ import pytest
 from app.core.records import Progress
 from app.formats.returns import META_SHEET, read_return_file
 from app.ledger import Ledger
+from app import review
 from app.returns import merge_files, undo_merge
 from app.sending import make_sheets
 from tests.merge_fixtures import (
@@ -256,7 +257,11 @@ def test_folder_of_sheets_merges_every_file_in_batches_undone_together(setup):
     (folder / "说明.txt").write_text("not a sheet", encoding="utf-8")
     before = ledger_json(ledger)
     report, files = merge(ledger, folder)
-    assert [f["outcome"] for f in files] == ["merged", "merged"] and len(report.batches) == 2
+    # every file of the folder has its line; the text file is named as not a return sheet
+    assert [(f["file"], f["outcome"]) for f in files] == [
+        (justice.name, "merged"), (sheet.name, "merged"), ("说明.txt", "rejected")]
+    assert files[2]["messages"] and "说明.txt" in files[2]["messages"][0]
+    assert len(report.batches) == 2
     assert progress_of(ledger, unit="县司法局") == {"5": EXPECT_12}
     with Ledger.open(ledger) as led:
         assert len(undo_merge(led, report.batch)) == 2
@@ -341,28 +346,38 @@ def test_group_task_rows_returned_by_a_member_are_taken_with_or_without_hidden_d
     assert progress_of(ledger) == {"19": expected}
 
 
-def test_statuses_outside_the_list_are_refused_synonyms_taken_and_a_bad_date_named(setup):
-    """WPS and pasted rows bypass the drop-down: "完成了吧" is refused, "已办结" means 已完成."""
+def test_statuses_outside_the_list_are_kept_for_review_synonyms_taken_and_a_bad_date_named(setup):
+    """WPS and pasted rows bypass the drop-down: "完成了吧" is kept as typed (text too) and flagged for
+    the clerk, "已办结" means 已完成."""
     ledger, sheet, tmp = setup
-    filled = fill_xlsx(sheet, {"3": {"状态": "完成了吧", "进展落实情况": "差不多了"},
+    filled = fill_xlsx(sheet, {"3": {"状态": "完成了吧", "进展落实情况": "差不多了", "佐证材料": "照片.jpg"},
                                "12": {"状态": "已办结", "进展落实情况": "专栏已更新"},
                                "1": {"状态": "进行中", "进展落实情况": "持续发布", "完成日期": "下周"}},
                        tmp / f"{UNIT}_{ROUND}.xlsx")
     rows = {r.cells["序号"]: r.row for r in read_return_file(filled).rows}
     _, [f] = merge(ledger, filled)
-    assert (f["applied"], f["rejected"], f["conflicts"]) == (2, 1, 0)
-    assert (f"第{rows['3']}行：状态“完成了吧”不在可选范围（未开始/进行中/已完成/长期坚持/未按期完成），该行未导入"
-            in f["messages"])
+    assert (f["applied"], f["rejected"], f["conflicts"], f["review"]) == (3, 0, 0, 1)
+    assert any(m.startswith(f"第{rows['3']}行：状态“完成了吧”不在可选范围（未开始/进行中/已完成/长期坚持/未按期完成）")
+               for m in f["messages"])
     assert f"第{rows['12']}行：状态“已办结”按“已完成”导入" in f["messages"]
     assert f"第{rows['1']}行：完成日期“下周”无法识别，完成日期未导入，其余已采用" in f["messages"]
+    odd = {"status": "完成了吧", "text": "差不多了", "done_date": None, "evidence": "照片.jpg"}
     assert progress_of(ledger) == {
+        "3": odd,
         "12": EXPECT_12,
         "1": {"status": "进行中", "text": "持续发布", "done_date": None, "evidence": ""},
     }
+    with Ledger.open(ledger) as led:
+        [item] = led.reviews()
+        assert (item.kind, item.row, item.entry.status) == ("status", rows["3"], "完成了吧")
+        review.accept(led, item.id, status="已完成")
+    assert progress_of(ledger)["3"] == {**odd, "status": "已完成"}
 
 
-def test_whole_row_fingerprint_guards_rows_whose_column_hashes_were_lost(setup):
-    """The hidden sheet's per-column hashes are blanked (a damaged cell): the fingerprint is checked instead."""
+def test_damaged_hidden_sheet_holds_the_rows_and_the_ledger_still_checks_locked_cells(setup):
+    """The hidden sheet's per-column hashes are blanked (a damaged cell or an edit): the signature no
+    longer fits, so nothing is applied; the edited row is still refused (checked against what the
+    ledger sent), the typed row waits in review and is merged when the clerk accepts it."""
     ledger, sheet, tmp = setup
     filled = fill_xlsx(sheet, {"3": {**FILL_3, "主要内容": "改过的内容"}, "12": FILL_12}, tmp / "a.xlsx")
     wb = openpyxl.load_workbook(filled)
@@ -375,8 +390,15 @@ def test_whole_row_fingerprint_guards_rows_whose_column_hashes_were_lost(setup):
     assert returned.hidden and all(not s.columns and s.fingerprint for s in returned.sent.values())
     row3 = next(r.row for r in returned.rows if r.cells["序号"] == "3")
     _, [f] = merge(ledger, tmp / f"{UNIT}_{ROUND}.xlsx")
-    assert (f["applied"], f["rejected"]) == (1, 1)
-    assert f"第{row3}行：锁定列内容与发出时不符，未导入（locked columns changed）" in f["messages"]
+    assert (f["outcome"], f["applied"], f["rejected"], f["held"], f["signature"]) == ("rejected", 0, 1, 1, "invalid")
+    assert f"第{row3}行：锁定列“主要内容”被修改，未导入（locked column changed）" in f["messages"]
+    assert any(m.startswith("未合并：签名不符") for m in f["messages"])
+    assert progress_of(ledger) == {}
+    with Ledger.open(ledger) as led:
+        [item] = led.reviews()
+        assert (item.kind, item.unit, item.task_id is not None) == ("held", UNIT, True)
+        review.accept(led, item.id)
+        assert led.reviews() == []
     assert progress_of(ledger) == {"12": EXPECT_12}
 
 

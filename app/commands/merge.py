@@ -21,7 +21,8 @@ OUTCOME_LABELS = {MERGED: "已合并", DUPLICATE: "重复文件，未重复导�
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("merge", help="合并各单位报回的填报表（merge returned sheets）",
-                                   description="导入报回的填报表（.xlsx/.xls/.ods/.docx）、联络员数据包（.ldpkg）或其所在文件夹，逐行三方合并。")
+                                   description="导入报回的填报表（.xlsx/.xls/.ods/.docx；装有 LibreOffice 时也读 .doc/.odt/.wps/.et）、"
+                                               "联络员数据包（.ldpkg）或其所在文件夹，逐行与台账的发送记录三方合并；文件夹中的每个文件都在报告中有一行。")
     parser.add_argument("ledger", type=Path, help="台账文件")
     parser.add_argument("files", type=Path, nargs="+",
                         help="报回的填报表（.xlsx/.xls/.ods/.docx）、联络员数据包（.ldpkg），或装有它们的文件夹")
@@ -35,10 +36,11 @@ def format_report(report: MergeReport) -> str:
     if report.dry_run:
         lines.append("【试运行】以下为将会发生的结果，台账未修改。")
     for f in report.files:
-        lines.append(f"{f.file}：{OUTCOME_LABELS.get(f.outcome, f.outcome)}"
-                     + (f"（{f.unit}，{f.round}）" if f.unit else ""))
+        label = "未导入，待审核" if f.held else OUTCOME_LABELS.get(f.outcome, f.outcome)
+        lines.append(f"{f.file}：{label}" + (f"（{f.unit}，{f.round}）" if f.unit else ""))
         if f.outcome == MERGED:
-            lines.append(f"  采用 {f.applied} 行，无变化 {f.unchanged} 行，冲突 {f.conflicts} 行，拒收 {f.rejected} 行")
+            lines.append(f"  采用 {f.applied} 行，无变化 {f.unchanged} 行，冲突 {f.conflicts} 行，拒收 {f.rejected} 行"
+                         + (f"，待审核 {f.review} 行" if f.review else ""))
             if f.saved_at is not None:
                 lines.append(f"  保存时间：{f.saved_at.astimezone():%Y-%m-%d %H:%M:%S}（{f.saved_from}）")
         lines.extend(f"  {m}" for m in f.messages)

@@ -2,10 +2,10 @@
 
 The file carries one unit's tasks for one round to the portable program; the liaison
 fills it in and sends it back, and `ledgerdesk merge` takes it like a returned sheet.
-The ledger is only read, except when a round must be added (as `sheets` does: a
-ledger without rounds gets --round or "第一次报送"; --add-round/--due add a new one):
-then the file is written first and the round added after, and a failure removes the
-file again. The file is written to a temporary name and renamed into place.
+The ledger keeps what it sent (a signed dispatch, as `sheets` does) and adds a round
+when one must be added (a ledger without rounds gets --round or "第一次报送";
+--add-round/--due add a new one): the file is written first, then the dispatch and the
+round recorded in one transaction, and a failure removes the file again. The file is written to a temporary name and renamed into place.
 """
 
 from __future__ import annotations
@@ -13,14 +13,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from app.commands.sheets import add_group_arguments, add_round_arguments, round_added_line
+from app.commands.sheets import WRITE_WAIT, add_group_arguments, add_round_arguments, round_added_line
 from app.core.records import LedgerDocument
 from app.core.sheet_scope import match_unit, unit_tasks
 from app.errors import InputError, LedgerError
 from app.formats.ledger_layout import resolve_unit
-from app.formats.returns.liaison import SUFFIX, write_liaison_file
+from app.formats.returns.liaison import SUFFIX
 from app.ledger import Ledger
-from app.sending import pick_round, round_to_add, with_round
+from app.sending import make_package, pick_round, round_to_add
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -74,19 +74,11 @@ def run(args: argparse.Namespace) -> int:
         raise LedgerError(f"单位“{unit}”在本台账中没有牵头或配合的任务，未生成数据包（no tasks for this unit）")
     if not out.is_dir() and not out.parent.is_dir():
         raise InputError(out, "所在文件夹不存在（folder does not exist）")
-    if new_round is None:
-        path = write_liaison_file(doc, unit, pick_round(doc, args.round_name), out,
-                                  include_groups=args.include_groups)
-    else:
-        with Ledger.open(args.ledger) as ledger:  # the lock first: the round is added right after the file
-            doc = with_round(ledger.document(), new_round, args.due)
-            path = write_liaison_file(doc, unit, new_round, out, include_groups=args.include_groups)
-            try:
-                ledger.add_round(new_round, due=args.due)
-            except BaseException:
-                path.unlink(missing_ok=True)
-                raise
-        print(round_added_line(len(doc.rounds) > 1, new_round))
+    with Ledger.open(args.ledger, wait=WRITE_WAIT) as ledger:  # writable: the ledger keeps what it sent (a dispatch)
+        path = make_package(ledger, unit, out, round_name=args.round_name, include_groups=args.include_groups,
+                            due=args.due, add_round=new_round is not None)
+    if new_round:
+        print(round_added_line(bool(doc.rounds), new_round))
     round_name = new_round or pick_round(doc, args.round_name)
     print(f"已生成联络员数据包：{path}（{unit}，{round_name}，{len(tasks)} 项任务）")
     return 0

@@ -1,7 +1,7 @@
 """`ledgerdesk sheets LEDGER -o DIR [--round R [--add-round] [--due D]] [--format xlsx|docx] [--unit U]`.
 
-One return sheet per unit. The ledger is opened read-only unless a round must be
-added: a ledger without rounds gets the named round (else "第一次报送"); a ledger with
+One return sheet per unit. The ledger keeps what it sent (a signed dispatch per
+sheet, see app/sending.py), so it is opened for writing. A ledger without rounds gets the named round (else "第一次报送"); a ledger with
 rounds gets a new one only with --add-round or --due (a mistyped name stays an error).
 Tasks of "各部门（单位）"-like groups are listed on every member unit's sheet (role
 "配合（各部门（单位））"); --no-group-tasks leaves them out, --with-group-tasks is the
@@ -18,6 +18,8 @@ from pathlib import Path
 from app.errors import InputError, LedgerError
 from app.ledger import Ledger
 from app.sending import make_sheets, round_to_add
+
+WRITE_WAIT = 30.0  # seconds to wait for another short writer (two `sheets` or `package` calls at once)
 
 
 def iso_date(text: str) -> date:
@@ -70,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
         doc = ledger.document()
     try:
         new_round = round_to_add(doc, args.round_name, add=args.add_round or args.due is not None)
-        with Ledger.open(args.ledger, readonly=new_round is None) as ledger:
+        with Ledger.open(args.ledger, wait=WRITE_WAIT) as ledger:  # writable: the ledger keeps what it sent (dispatches)
             paths = make_sheets(ledger, args.output, round_name=args.round_name, fmt=args.fmt, units=args.unit,
                                 include_groups=args.include_groups,
                                 group_sheets=args.group_sheets, due=args.due, add_round=new_round is not None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from app.core.dispatch import ReviewItem
 from app.core.records import Progress
 
 
@@ -23,10 +24,13 @@ class Changes:
     units: bool = False
     conflicts: bool = False
     meta: bool = False
+    reviews: bool = False  # review items added or settled
+    dispatches: bool = False  # files sent (sheets, packages)
 
     @property
     def empty(self) -> bool:
-        return not (self.tasks or self.progress or self.structure or self.units or self.conflicts or self.meta)
+        return not (self.tasks or self.progress or self.structure or self.units or self.conflicts or self.meta
+                    or self.reviews or self.dispatches)
 
 
 @dataclass
@@ -73,3 +77,4 @@ class MergeItem:
     round: str | None = None
     meta: dict = field(default_factory=dict)
     kind: str = "merge"
+    reviews: list[ReviewItem] = field(default_factory=list)  # rows for the clerk (odd status, held rows)

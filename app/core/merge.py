@@ -11,7 +11,8 @@ The merge is field by field (status, text, done date, evidence): a field changed
 only by them is taken, a field changed only by us is kept, a field both changed
 differently makes the whole row a conflict that the clerk resolves — never an
 overwrite. Scope checks (task not assigned to the unit, a locked column edited,
-an unmatched row) reject the row with a Chinese message naming the row.
+an unmatched row) reject the row with a Chinese message naming the row. A status
+outside the list keeps the row, records the status as typed and flags it for review.
 
 Pure Python: no Qt, no SQLAlchemy, no file formats.
 """
@@ -165,6 +166,7 @@ class RowDecision:
     supersedes: bool = False  # applied over what an earlier return of this unit had applied
     conflict_fields: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # remarks added to the message (e.g. a status synonym)
+    review: str = ""  # why the clerk should look at this row (e.g. a status outside the list)
 
 
 def _short(text: str, limit: int = 18) -> str:
@@ -237,10 +239,14 @@ def decide_row(
         return RowDecision(outcome=REJECTED, message=f"{head}：锁定列内容与发出时不符，未导入（locked columns changed）",
                            **common)
     sent_status = row.base.status if row.base is not None else ours.status
+    review = ""
     if status is None and theirs.status not in (sent_status, ours.status):  # an imported odd status may stay
-        return RowDecision(outcome=REJECTED, message=f"{head}：状态“{theirs.status}”不在可选范围（{'/'.join(STATUSES)}），"
-                           "该行未导入", **common)
+        # The sheet allows the liaison's own wording: keep the row (text, date, evidence) and the
+        # status as typed, and ask the clerk to settle the status.
+        review = f"状态“{theirs.status}”不在可选范围（{'/'.join(STATUSES)}），已按所填记录，待办公室核定"
+        notes.append(review)
     common["notes"] = notes
+    common["review"] = review
     supersedes = not stale and previous is not None and ours == previous and not ours.empty
     result, conflicts = merge_values(row.base, theirs, ours, ours_is_theirs_before=supersedes)
     if stale and (conflicts or result != ours):

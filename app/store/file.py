@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import os
+import time
 import re
 import sqlite3
 from datetime import datetime
@@ -240,7 +241,23 @@ class FileLock:
         self.path = ledger_path.with_name(ledger_path.name + ".lock")
         self._fh = None
 
-    def acquire(self) -> None:
+    def acquire(self, *, wait: float = 0.0) -> None:
+        """Take the lock, or refuse at once; with `wait`, keep trying that many seconds first
+        (short writers such as `sheets` recording what they sent may meet each other)."""
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                self._fh = self._try_acquire()
+                return
+            except OSError as exc:
+                if time.monotonic() >= deadline:
+                    raise LedgerFileError(
+                        self.path.with_suffix(""),
+                        "台账正被另一个窗口或程序打开，请先关闭它，或以只读方式打开（already open for writing elsewhere）",
+                    ) from exc
+                time.sleep(0.05)
+
+    def _try_acquire(self):  # noqa: ANN202 - an open binary file
         fh = open(self.path, "a+b")  # noqa: SIM115 - held open for the lock's lifetime
         try:
             if os.name == "nt":
@@ -252,13 +269,13 @@ class FileLock:
                 import fcntl
 
                 fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
+                # the holder unlinks the file on release: a lock on an unlinked file locks nothing
+                if os.fstat(fh.fileno()).st_ino != os.stat(self.path).st_ino:
+                    raise OSError("lock file replaced")
+        except OSError:
             fh.close()
-            raise LedgerFileError(
-                self.path.with_suffix(""),
-                "台账正被另一个窗口或程序打开，请先关闭它，或以只读方式打开（already open for writing elsewhere）",
-            ) from exc
-        self._fh = fh
+            raise
+        return fh
 
     def acquire_and_release(self) -> None:
         """Check that nobody holds the lock (e.g. before replacing the ledger file)."""

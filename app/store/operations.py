@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from app.core.changes import BatchInfo, Changes, Conflict
 from app.core.records import ROLE_COOP, ROLE_LEAD, Deadline, Progress
 from app.errors import LedgerError
-from app.store import queries
+from app.store import dispatches, queries
 from app.store.orm import (
     AssignmentRow,
     BatchRow,
@@ -212,6 +212,7 @@ def undo_batch(session: Session, batch_id: str, at: datetime) -> Changes:
         changes.progress.add((task_id, unit, round_name))
     session.execute(update(ConflictRow).where(ConflictRow.batch_id == batch_id, ConflictRow.resolved_at.is_(None))
                     .values(resolved_at=at, resolution="undone"))
+    dispatches.cancel_reviews_of_batch(session, batch_id)
     batch.undone_at = at
     return changes
 

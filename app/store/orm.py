@@ -28,6 +28,7 @@ class LedgerInfo(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     modified_at: Mapped[datetime] = mapped_column(DateTime)
     app_version: Mapped[str] = mapped_column(String(32), default="")
+    secret: Mapped[str] = mapped_column(String(64), default="")  # hex key signing the files sent (dispatches)
 
 
 class HeadingRow(Base):
@@ -160,3 +161,52 @@ class ConflictRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     resolution: Mapped[str] = mapped_column(String(16), default="")
+
+
+class DispatchRecordRow(Base):
+    """One file sent to one unit for one round (sheets, package): the merge's base comes from here."""
+
+    __tablename__ = "dispatch"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    unit: Mapped[str] = mapped_column(String(200), index=True)
+    round: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    file_name: Mapped[str] = mapped_column(Text, default="")
+    fmt: Mapped[str] = mapped_column(String(8), default="")
+
+
+class DispatchLineRow(Base):
+    """One task row as sent in a dispatch: locked cells and the values prefilled (JSON)."""
+
+    __tablename__ = "dispatch_row"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dispatch_id: Mapped[str] = mapped_column(ForeignKey("dispatch.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    task_id: Mapped[str] = mapped_column(String(36))
+    seq: Mapped[str] = mapped_column(String(32), default="")
+    locked: Mapped[str] = mapped_column(Text, default="{}")
+    base: Mapped[str] = mapped_column(Text, default="{}")
+    fingerprint: Mapped[str] = mapped_column(String(32), default="")
+    columns: Mapped[str] = mapped_column(Text, default="{}")
+
+
+class ReviewRow(Base):
+    """A returned row waiting for the clerk: an odd status, or a row held from an untrusted file."""
+
+    __tablename__ = "review_item"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    batch_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    dispatch_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    file: Mapped[str] = mapped_column(Text, default="")
+    unit: Mapped[str] = mapped_column(String(200), default="")
+    round: Mapped[str] = mapped_column(String(100), default="")
+    task_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    row: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    message: Mapped[str] = mapped_column(Text, default="")
+    entry: Mapped[str | None] = mapped_column(Text, nullable=True)
+    base: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    resolution: Mapped[str] = mapped_column(Text, default="")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -99,7 +100,7 @@ def write_document(session: Session, doc: LedgerDocument, *, now: datetime, app_
     session.add(
         LedgerInfo(
             id=doc.ledger_id, title=doc.title, year=doc.year, office=doc.office,
-            created_at=now, modified_at=now, app_version=app_version,
+            created_at=now, modified_at=now, app_version=app_version, secret=secrets.token_hex(32),
         )
     )
     for pos, h in enumerate(doc.headings):

@@ -280,7 +280,9 @@ def test_an_older_copy_of_a_package_merged_after_the_newer_is_kept_as_conflicts(
     assert progress_of(ledger)["3"]["text"] == "新版"
 
 
-def test_package_without_column_hashes_is_still_guarded_by_the_fingerprint(ledger, tmp_path, capsys):
+def test_package_edited_outside_the_program_is_held_and_its_edited_task_refused(ledger, tmp_path, capsys):
+    """Hashes blanked and a task's content edited by unzipping the file: the signature no longer fits,
+    so nothing is applied; the edited task is refused against what the ledger sent, the other waits in review."""
     path = package(capsys, ledger, tmp_path / "民政局.ldpkg")
     ids = by_seq(path)
     lf.fill_liaison_file(path, {ids["3"]: {"status": "已完成"}, ids["1"]: {"status": "进行中"}})
@@ -293,6 +295,6 @@ def test_package_without_column_hashes_is_still_guarded_by_the_fingerprint(ledge
     rewrite(path, edit)
     code, data = merge_json(capsys, ledger, path)
     [f] = data["files"]
-    assert code == 0 and (f["applied"], f["rejected"]) == (1, 1)
-    assert any("锁定列内容与发出时不符" in m for m in f["messages"])
-    assert set(progress_of(ledger)) == {"1"}
+    assert code == 0 and (f["outcome"], f["applied"], f["rejected"], f["held"]) == ("rejected", 0, 1, 1)
+    assert f["signature"] == "invalid" and any("锁定列“主要内容”被修改" in m for m in f["messages"])
+    assert progress_of(ledger) == {}

@@ -17,7 +17,6 @@ import pytest
 from tests.contract.harness import (
     ROUND1,
     UNIT,
-    assert_unchanged,
     data_rows,
     export_json,
     header_index,
@@ -61,8 +60,11 @@ def play_portable_program(package: Path, values: dict[str, dict], out: Path) -> 
     return out
 
 
-def test_package_writes_one_units_file_and_leaves_the_ledger_alone(ledger, tmp_path):
-    before = snapshot(ledger.parent)
+def test_package_writes_one_units_file_and_the_ledger_keeps_only_what_it_sent(ledger, tmp_path):
+    """Two packages at once (the second waits for the first); tasks and progress stay as they were,
+    and the ledger's dispatch list shows what went out."""
+    before_json = export_json(ledger, tmp_path / "before.json")
+    folder_before = set(snapshot(ledger.parent))
     out = tmp_path / "out"
     out.mkdir()
     named, in_folder = run_many([("package", ledger, "--unit", UNIT, "--round", ROUND1, "-o", out / "民政.ldpkg"),
@@ -71,7 +73,11 @@ def test_package_writes_one_units_file_and_leaves_the_ledger_alone(ledger, tmp_p
     assert (out / "民政.ldpkg").stat().st_size > 0
     others = [p for p in out.iterdir() if p.name != "民政.ldpkg"]
     assert len(others) == 1 and UNIT in others[0].name, "a package named by folder shows the canonical unit"
-    assert_unchanged(before, ledger.parent)
+    assert set(snapshot(ledger.parent)) == folder_before, "no file appears or goes next to the ledger"
+    assert export_json(ledger, tmp_path / "after.json") == before_json
+    sent = json.loads(ok(run("dispatches", ledger, "--json")).out)["units"]
+    mine = [u for u in sent if u["unit"] == UNIT and u["files_sent"]]
+    assert sorted(f for u in mine for f in u["files_sent"]) == sorted(["民政.ldpkg", others[0].name])
     assert stray_files(out) == []
 
 

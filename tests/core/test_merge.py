@@ -141,8 +141,11 @@ def test_status_synonyms_and_unknown_statuses():
 
     assert [canonical_status(s) for s in ("已完成", " 完成 ", "推进中", "已办结。", "", "完成了吧")] == [
         "已完成", "已完成", "进行中", "已完成", "", None]
-    [d] = decide([row(5, "t1", Values.make("完成了吧", "x"))], ours={"t1": SENT})
-    assert d.outcome == REJECTED and d.message.startswith("第5行：状态“完成了吧”不在可选范围（未开始/进行中/")
+    [d] = decide([row(5, "t1", Values.make("完成了吧", "x", "2023-09-01", "a.pdf"))], ours={"t1": SENT})
+    # the row is kept (text, date, evidence), the status recorded as typed and flagged for the clerk
+    assert d.outcome == APPLIED and d.result == Values.make("完成了吧", "x", "2023-09-01", "a.pdf")
+    assert d.review.startswith("状态“完成了吧”不在可选范围（未开始/进行中/")
+    assert d.message.startswith("第5行：状态“完成了吧”不在可选范围") and "待办公室核定" in d.message
     [d] = decide([row(5, "t1", Values.make("正在推进", "x"))], ours={"t1": SENT})
     assert d.outcome == APPLIED and d.result.status == "进行中" and d.message == "第5行：状态“正在推进”按“进行中”导入"
     odd = Values.make("基本完成", "导入时的写法")  # a status the ledger already had is left alone

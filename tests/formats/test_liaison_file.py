@@ -168,7 +168,8 @@ def test_missing_file_is_named(tmp_path):
 
 def test_folders_pick_up_liaison_files(package, tmp_path):
     (tmp_path / "notes.txt").write_text("x")
-    assert ".ldpkg" in SUPPORTED_SUFFIXES and expand_paths([tmp_path]) == [package]
+    # every file of a folder is taken up (the merge reports the text file as not a return sheet)
+    assert ".ldpkg" in SUPPORTED_SUFFIXES and expand_paths([tmp_path]) == [tmp_path / "notes.txt", package]
 
 
 def test_unknown_unit_or_round_is_refused_before_writing(doc, tmp_path):

@@ -26,6 +26,7 @@ from app.formats.returns.layout import (
     META_SHEET,
     Stamp,
     column_hashes,
+    dispatch_for,
     due_text,
     fingerprint,
     plan_rows,
@@ -46,7 +47,7 @@ from app.formats.returns.reader import SUPPORTED_SUFFIXES, read_return_file, sav
 
 __all__ = [
     "FILL", "FORMAT_TAG", "HEADERS", "ID_HEADER", "LIAISON_SUFFIX", "LOCKED", "META_SHEET", "SUPPORTED_SUFFIXES", "Stamp",
-    "ReadRow", "ReturnedSheet", "SentRow", "column_hashes", "fill_liaison_file", "fingerprint",
+    "ReadRow", "ReturnedSheet", "SentRow", "column_hashes", "dispatch_for", "fill_liaison_file", "fingerprint",
     "liaison_file_name", "load_liaison_file", "parse_saved_at", "plan_rows", "read_return_file", "safe_file_name",
     "saved_time", "sheet_file_name", "write_liaison_file", "write_return_sheet",
 ]

@@ -30,9 +30,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import uuid
 from dataclasses import dataclass
-from pathlib import Path
+from datetime import datetime
 
+from app.core.dispatch import Dispatch, DispatchRow
 from app.core.merge import Values, norm_text
 from app.core.records import STATUSES, LedgerDocument, Progress, Task
 from app.core.sheet_scope import inherited_key_work, unit_tasks
@@ -124,6 +126,16 @@ class Stamp:
 
     dispatch_id: str
     key: bytes
+
+
+def dispatch_for(doc: LedgerDocument, unit: str, round_name: str, *, include_groups: bool = True,
+                 fmt: str = "xlsx", now: datetime | None = None) -> Dispatch:
+    """What the ledger keeps of one file before it is written: a new id and every row as sent."""
+    rows = [DispatchRow(task_id=r.task.id, seq=r.task.seq, locked=dict(r.locked), base=r.base,
+                        fingerprint=fingerprint(r.locked), columns=column_hashes(r.locked))
+            for r in plan_rows(doc, unit, round_name, 1, include_groups=include_groups)]
+    return Dispatch(id=str(uuid.uuid4()), unit=unit, round=round_name,
+                    created_at=(now or datetime.now()).replace(microsecond=0), fmt=fmt, rows=rows)
 
 
 def signed_rows(rows: list[SheetRow]) -> list[list[str]]:

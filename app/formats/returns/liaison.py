@@ -37,8 +37,11 @@ from app.core.records import STATUSES, LedgerDocument
 from app.formats.atomic import atomic_output
 from app.errors import InputError, LedgerError
 from app.formats.returns.model import ReadRow, ReturnedSheet, SentRow, parse_saved_at
+from app.formats.returns import signature
 from app.formats.returns.layout import (
     HEADERS,
+    Stamp,
+    signed_rows,
     LOCKED,
     column_hashes,
     fingerprint,
@@ -107,6 +110,8 @@ class LiaisonPackage:
     phone: str = ""
     statuses: list[str] = field(default_factory=lambda: list(STATUSES))
     instructions: list[str] = field(default_factory=list)
+    dispatch_id: str | None = None
+    signature: str | None = None
 
     def task(self, task_id: str) -> LiaisonTask | None:
         return next((t for t in self.tasks if t.task_id == task_id), None)
@@ -132,7 +137,7 @@ def _values_json(values: Values) -> dict:
 
 
 def build_package(doc: LedgerDocument, unit: str, round_name: str, *, include_groups: bool = True,
-                  now: datetime | None = None) -> dict:
+                  now: datetime | None = None, stamp: Stamp | None = None) -> dict:
     """The liaison.json object for one unit and round (tasks and base values as return sheets plan them)."""
     if unit not in doc.unit_names():
         raise LedgerError(f"单位“{unit}”不在本台账的单位名录中（unknown unit）")
@@ -142,7 +147,8 @@ def build_package(doc: LedgerDocument, unit: str, round_name: str, *, include_gr
     due = rounds[round_name].due
     by_id = {t.id: t for t in doc.tasks}
     tasks = []
-    for row in plan_rows(doc, unit, round_name, 1, include_groups=include_groups):
+    rows = plan_rows(doc, unit, round_name, 1, include_groups=include_groups)
+    for row in rows:
         task = by_id[row.task.id]
         tasks.append({
             "task_id": task.id, "seq": task.seq, "path": doc.path_of(task),
@@ -152,7 +158,11 @@ def build_package(doc: LedgerDocument, unit: str, round_name: str, *, include_gr
             "columns": column_hashes(row.locked), "returned": None,
         })
     due_text = f"{due.year}年{due.month}月{due.day}日" if due else ""
-    return {
+    signed: dict = {}
+    if stamp is not None:
+        signed = {"dispatch_id": stamp.dispatch_id, "signature": signature.sign(stamp.key, signature.payload(
+            doc.ledger_id, stamp.dispatch_id, unit, round_name, signed_rows(rows)))}
+    return {**signed,
         "format": FORMAT_TAG, "ledger_id": doc.ledger_id, "ledger_title": doc.title, "unit": unit,
         "round": round_name, "round_due": due.isoformat() if due else None,
         "created_at": (now or datetime.now()).replace(microsecond=0).isoformat(),
@@ -172,14 +182,14 @@ def _write_zip(data: dict, path: Path) -> None:
 
 
 def write_liaison_file(doc: LedgerDocument, unit: str, round_name: str, path: str | Path, *,
-                       include_groups: bool = True, now: datetime | None = None) -> Path:
+                       include_groups: bool = True, now: datetime | None = None, stamp: Stamp | None = None) -> Path:
     """Write one unit's liaison file; `path` is a folder (file named by unit and round) or a file."""
     path = Path(path)
     if path.is_dir():
         path = path / liaison_file_name(unit, round_name)
     if not path.parent.is_dir():
         raise InputError(path, "所在文件夹不存在（folder does not exist）")
-    _write_zip(build_package(doc, unit, round_name, include_groups=include_groups, now=now), path)
+    _write_zip(build_package(doc, unit, round_name, include_groups=include_groups, now=now, stamp=stamp), path)
     return path
 
 
@@ -285,6 +295,8 @@ def _package(data: dict, path: Path) -> LiaisonPackage:
         phone=_text(data.get("phone"), "phone", path),
         statuses=[s for s in statuses if isinstance(s, str)] if isinstance(statuses, list) else list(STATUSES),
         instructions=[s for s in notes if isinstance(s, str)] if isinstance(notes, list) else [],
+        dispatch_id=_text(data.get("dispatch_id"), "dispatch_id", path) or None,
+        signature=_text(data.get("signature"), "signature", path) or None,
     )
 
 
@@ -306,6 +318,8 @@ def read_liaison_file(path: str | Path) -> ReturnedSheet:
                           unit=package.unit, round=package.round, columns=list(HEADERS),
                           preamble=f"{package.unit} {package.round}")
     sheet.reporter, sheet.phone = package.reporter, package.phone
+    sheet.dispatch_id, sheet.signature = package.dispatch_id, package.signature
+    sheet.title = f"{package.unit} {package.round}"
     for n, task in enumerate(package.tasks, start=1):
         cells = task.locked()
         if task.returned is not None:

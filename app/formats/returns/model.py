@@ -44,6 +44,9 @@ class ReturnedSheet:
     preamble: str = ""  # text above the header row (title, 填报单位 lines)
     reporter: str = ""  # who filled it in (liaison files say so; sheets do not)
     phone: str = ""
+    dispatch_id: str | None = None  # which dispatch of the ledger the hidden data says this answers
+    signature: str | None = None  # the hidden data's signature (see signature.py)
+    title: str = ""  # the title line (first line above the header), naming unit and round
 
 
 def parse_saved_at(text: str | None) -> datetime | None:

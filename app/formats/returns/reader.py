@@ -83,6 +83,8 @@ def _meta_from_rows(meta: dict, sheet: ReturnedSheet) -> None:
     sheet.ledger_id = meta.get("ledger_id") or None
     sheet.unit = meta.get("unit") or None
     sheet.round = meta.get("round") or None
+    sheet.dispatch_id = str(meta.get("dispatch_id") or "").strip() or None
+    sheet.signature = str(meta.get("signature") or "").strip() or None
     for item in meta.get("rows", []):
         rec = dict(zip(ROW_FIELDS, [*item, *[""] * len(ROW_FIELDS)]))
         try:
@@ -128,6 +130,7 @@ def _rows_from_grid(sheet: ReturnedSheet, grid: list[list[str]], path: Path) -> 
     header_row, cols = found
     sheet.columns = list(cols.values())
     sheet.preamble = " ".join(c for row in grid[:header_row] for c in row if c)
+    sheet.title = next((c.strip() for row in grid[:header_row] for c in row if c and c.strip()), "")
     for r in range(header_row + 1, len(grid)):
         row = grid[r]
         cells = {name: (row[c].strip() if c < len(row) else "") for c, name in cols.items()}
@@ -207,6 +210,8 @@ def _read_docx(path: Path) -> ReturnedSheet:
         for read_row in sheet.rows:
             read_row.task_id = ids[read_row.row - 1]
         sheet.preamble = " ".join(p.text for p in word.paragraphs[:6] if not p.text.startswith(DOCX_META_PREFIX))
+        sheet.title = next((p.text.strip() for p in word.paragraphs[:6] if p.text.strip()
+                            and not p.text.startswith(DOCX_META_PREFIX)), "")
         return sheet
     raise InputError(path, NOT_A_RETURN)
 

@@ -1,0 +1,122 @@
+"""Dispatches (what the ledger sent) and review items, inside a Session the facade opened."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from app.core.dispatch import OPEN, Dispatch, DispatchRow, ReviewItem
+from app.core.merge import Values
+from app.errors import LedgerError
+from app.store.orm import DispatchLineRow, DispatchRecordRow, LedgerInfo, ReviewRow
+
+
+def secret(session: Session, *, create: bool = False) -> bytes:
+    """The ledger's signing key; a ledger without one gets one when `create` (inside a write)."""
+    info = session.execute(select(LedgerInfo)).scalars().one()
+    if not info.secret and create:
+        info.secret = secrets.token_hex(32)
+        session.flush()
+    return bytes.fromhex(info.secret) if info.secret else b""
+
+
+def _values_json(v: Values | None) -> str | None:
+    return None if v is None else json.dumps(
+        {"status": v.status, "text": v.text, "done_date": v.done_date, "evidence": v.evidence}, ensure_ascii=False)
+
+
+def _values(raw: str | None) -> Values | None:
+    if not raw:
+        return None
+    data = json.loads(raw)
+    return Values.make(data.get("status", ""), data.get("text", ""), data.get("done_date", ""),
+                       data.get("evidence", ""))
+
+
+def add_dispatches(session: Session, dispatches: list[Dispatch]) -> None:
+    for d in dispatches:
+        session.add(DispatchRecordRow(id=d.id, unit=d.unit, round=d.round, created_at=d.created_at,
+                                      file_name=d.file_name, fmt=d.fmt))
+        session.flush()
+        session.add_all(
+            DispatchLineRow(dispatch_id=d.id, position=i, task_id=r.task_id, seq=r.seq,
+                            locked=json.dumps(r.locked, ensure_ascii=False), base=_values_json(r.base) or "{}",
+                            fingerprint=r.fingerprint, columns=json.dumps(r.columns, ensure_ascii=False))
+            for i, r in enumerate(d.rows))
+    session.flush()
+
+
+def _dispatch(row: DispatchRecordRow, lines: list[DispatchLineRow] | None) -> Dispatch:
+    rows = [DispatchRow(task_id=ln.task_id, seq=ln.seq, locked=json.loads(ln.locked or "{}"),
+                        base=_values(ln.base) or Values(), fingerprint=ln.fingerprint,
+                        columns=json.loads(ln.columns or "{}")) for ln in lines or []]
+    return Dispatch(id=row.id, unit=row.unit, round=row.round, created_at=row.created_at, file_name=row.file_name,
+                    fmt=row.fmt, rows=rows)
+
+
+def list_dispatches(session: Session, *, round_name: str | None = None, with_rows: bool = False) -> list[Dispatch]:
+    """Dispatches oldest first (rows only when asked: the dashboard needs none)."""
+    query = select(DispatchRecordRow).order_by(DispatchRecordRow.created_at, DispatchRecordRow.id)
+    if round_name is not None:
+        query = query.where(DispatchRecordRow.round == round_name)
+    records = list(session.execute(query).scalars())
+    lines: dict[str, list[DispatchLineRow]] = {}
+    if with_rows and records:
+        for ln in session.execute(select(DispatchLineRow).order_by(DispatchLineRow.position)).scalars():
+            lines.setdefault(ln.dispatch_id, []).append(ln)
+    return [_dispatch(r, lines.get(r.id)) for r in records]
+
+
+def get_dispatch(session: Session, dispatch_id: str) -> Dispatch | None:
+    record = session.get(DispatchRecordRow, dispatch_id)
+    if record is None:
+        return None
+    lines = session.execute(select(DispatchLineRow).where(DispatchLineRow.dispatch_id == dispatch_id)
+                            .order_by(DispatchLineRow.position)).scalars()
+    return _dispatch(record, list(lines))
+
+
+# ----- review items -----------------------------------------------------------------------------
+def add_reviews(session: Session, items: list[ReviewItem], batch_id: str | None, at: datetime) -> list[int]:
+    rows = [ReviewRow(kind=i.kind, state=OPEN, batch_id=batch_id, dispatch_id=i.dispatch_id, file=i.file,
+                      unit=i.unit, round=i.round, task_id=i.task_id, row=i.row, message=i.message,
+                      entry=_values_json(i.entry), base=_values_json(i.base), created_at=at) for i in items]
+    session.add_all(rows)
+    session.flush()
+    return [r.id for r in rows]
+
+
+def _review(row: ReviewRow) -> ReviewItem:
+    return ReviewItem(id=row.id, kind=row.kind, file=row.file, unit=row.unit, round=row.round, task_id=row.task_id,
+                      row=row.row, message=row.message, entry=_values(row.entry), base=_values(row.base),
+                      batch_id=row.batch_id, dispatch_id=row.dispatch_id, state=row.state,
+                      created_at=row.created_at, resolved_at=row.resolved_at, resolution=row.resolution)
+
+
+def list_reviews(session: Session, *, open_only: bool = True) -> list[ReviewItem]:
+    query = select(ReviewRow).order_by(ReviewRow.id)
+    if open_only:
+        query = query.where(ReviewRow.state == OPEN)
+    return [_review(r) for r in session.execute(query).scalars()]
+
+
+def get_review(session: Session, item_id: int) -> ReviewItem:
+    row = session.get(ReviewRow, item_id)
+    if row is None:
+        raise LedgerError(f"待审核事项 {item_id} 不存在（no such review item）")
+    return _review(row)
+
+
+def close_review(session: Session, item_id: int, state: str, resolution: str, at: datetime) -> None:
+    session.execute(update(ReviewRow).where(ReviewRow.id == item_id)
+                    .values(state=state, resolution=resolution, resolved_at=at))
+
+
+def cancel_reviews_of_batch(session: Session, batch_id: str) -> None:
+    """An undone merge takes its review items with it (they no longer wait for anyone)."""
+    session.execute(update(ReviewRow).where(ReviewRow.batch_id == batch_id, ReviewRow.state == OPEN)
+                    .values(state="undone"))
