@@ -28,7 +28,7 @@ from app.core.merge import TaskScope, Values
 from app.core.records import LedgerDocument, Progress
 from app.core.sheet_scope import MATCH_BY_ID, role_of
 from app.errors import InputError, LedgerError
-from app.formats.returns import SUPPORTED_SUFFIXES, ReturnedSheet, parse_saved_at, read_return_file, saved_time
+from app.formats.returns import SUPPORTED_SUFFIXES, ReturnedSheet, convert, parse_saved_at, read_return_file, saved_time
 from app.ledger import Conflict, Ledger, MergeItem
 from app.merge_report import DUPLICATE, MERGED, REJECTED, FileReport, MergeReport
 from app.return_identity import Dispatches, Identity, Refused, identify
@@ -61,16 +61,10 @@ def file_sha256(path: Path) -> str:
 def read_returned(path: Path, work_dir: Path, report: FileReport) -> ReturnedSheet:
     """Read a returned file; .doc/.odt/.wps/.et are read from a converted copy (LibreOffice), and
     anything else that is no return file raises InputError with one line saying what it is."""
-    try:  # TEMP until convert.py lands
-        from app.formats.returns import convert
-    except ImportError:
-        import types
-        convert = types.SimpleNamespace(CONVERTIBLE={}, describe_unreadable=lambda p: "不是报送表（not a return file）")
-
     suffix = path.suffix.lower()
     if path.name.startswith("~$") or suffix not in SUPPORTED_SUFFIXES | set(convert.CONVERTIBLE):
         raise InputError(path, convert.describe_unreadable(path))
-    if suffix in convert.CONVERTIBLE:
+    if convert.needs_conversion(path):  # also an .xls that is really HTML, a .docx that is really .doc
         copy = convert.convert_for_reading(path, work_dir)
         report.converted_from = suffix
         sheet = read_return_file(copy)

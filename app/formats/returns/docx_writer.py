@@ -66,8 +66,8 @@ ONE_LINE_VALUES: dict[str, tuple[str, ...]] = {"状态": STATUSES, "完成日期
 def word_instructions(unit: str, round_name: str, due: str) -> list[str]:
     """The instruction lines for Word/WPS: no drop-downs or locked cells there, so say it in words.
 
-    Only .docx is asked for: the reader takes .docx, not .doc or .wps, and those would lose
-    nothing visible but could not be merged automatically.
+    Only .docx is asked for: .doc and .wps are read only through LibreOffice (app/formats/returns/
+    convert.py), which the clerk's PC may lack.
     """
     statuses = "、".join(f"“{s}”" for s in STATUSES)
     send = f"报送截止：{due}。" if due else "请按时报送。"
@@ -78,7 +78,7 @@ def word_instructions(unit: str, round_name: str, due: str) -> list[str]:
         f"“完成日期”写成 {DATE_SAMPLE} 这样的格式；“佐证材料”写文件名，多个用顿号分隔。",
         "请勿增加或删除行，请勿合并、拆分单元格或改动表格结构；"
         "“序号”栏内和表格下方有用于自动汇总的隐藏小标记，请勿删除。",
-        "填好后直接保存为 .docx 格式（不要另存为 .doc 或 .wps，否则无法自动汇总），发回即可。" + send,
+        "填好后直接保存为 .docx 格式（尽量不要另存为 .doc 或 .wps：办公室要另行转换才能汇总），发回即可。" + send,
     ]
 
 
