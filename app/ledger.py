@@ -177,10 +177,11 @@ class Ledger:
         at = ops.now()
         batch_ids: list[str] = []
         with self._write() as session:
+            lookups = ops.Lookups.read(session)
             for item in items:
                 batch = ops.new_batch(session, kind=item.kind, source=item.source, file_hash=item.file_hash,
                                       unit=item.unit, round=item.round, meta=item.meta, at=at)
-                ops.apply_progress(session, item.entries, batch, at)
+                ops.apply_progress(session, item.entries, batch, at, lookups)
                 ops.add_conflicts(session, item.conflicts, batch.id, at)
                 store_dispatches.add_reviews(session, item.reviews, batch.id, at)
                 batch_ids.append(batch.id)

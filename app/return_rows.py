@@ -32,9 +32,16 @@ class _Sent:
     content_key: str
 
 
+def _hashes(read: ReadRow) -> dict[str, str]:
+    """The row's locked-cell hashes, computed once per row (every row is checked twice)."""
+    if read.hashes is None:
+        read.hashes = column_hashes(read.cells)
+    return read.hashes
+
+
 def _consistent(read: ReadRow, sent: DispatchRow) -> bool:
     """The row still shows what was sent for its id (序号 and 主要内容, as the column hashes say)."""
-    now = column_hashes(read.cells)
+    now = _hashes(read)
     checked = [c for c in IDENTITY_COLUMNS if c in read.cells and sent.columns.get(c)]
     if not checked:
         return True
@@ -103,10 +110,12 @@ def assign_tasks(sheet: ReturnedSheet, doc: LedgerDocument, sent: dict[str, Disp
         assigned[keep] = (task_id, MATCH_BY_ID)
     # 2. the rest by content: the unit's sent rows not yet taken first, then every task of the ledger
     taken = {tid for tid, _ in assigned.values() if tid}
-    pool = [_Sent(r, _content_key(r, contents)) for r in sent.values()]
+    pool: list[_Sent] | None = None  # built only when a row needs it (most files need none)
     for n, read in enumerate(sheet.rows):
         if n in assigned:
             continue
+        if pool is None:
+            pool = [_Sent(r, _content_key(r, contents)) for r in sent.values()]
         had_id = bool(read.task_id)
         found, score = _best_sent(read, [c for c in pool if c.row.task_id not in taken])
         if found is not None:
@@ -135,7 +144,7 @@ def build_rows(sheet: ReturnedSheet, doc: LedgerDocument, sent: dict[str, Dispat
         changed: list[str] = []
         whole_row_changed = False
         if row_sent is not None and sheet.hidden and row_sent.columns:
-            now = column_hashes(cells)
+            now = _hashes(read)
             changed = [c for c in LOCKED if c in cells and row_sent.columns.get(c) and now[c] != row_sent.columns[c]]
         elif row_sent is not None and sheet.hidden and row_sent.fingerprint and all(c in cells for c in LOCKED):
             # per-column hashes lost (damaged hidden cell): the whole-row fingerprint still guards the row

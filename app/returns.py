@@ -82,7 +82,10 @@ class _State:
         self.ledger = ledger
         self.doc = doc
         self.tasks = {t.id: t for t in doc.tasks}
-        self.ours: dict[tuple[str, str, str], Values] = {(p.task_id, p.unit, p.round): Values.of(p) for p in doc.progress}
+        # (unit, round) → task id → what the ledger holds now
+        self.ours: dict[tuple[str, str], dict[str, Values]] = {}
+        for p in doc.progress:
+            self.ours.setdefault((p.unit, p.round), {})[p.task_id] = Values.of(p)
         self.batches = [b for b in ledger.batches() if not b.undone]
         self.hashes = {b.file_hash: b for b in self.batches if b.file_hash}
         self.dispatches = Dispatches(ledger.dispatches(with_rows=True), ledger.secret(create=False))
@@ -164,7 +167,7 @@ def _decide_file(sheet: ReturnedSheet, state: _State, report: FileReport
     scopes = {t.id: TaskScope(t.seq, t.content, t.id in identity.sent or role_of(
         state.doc, t, unit, include_groups=not sheet.hidden) is not None) for t in state.doc.tasks}
     own = {tid for tid, scope in scopes.items() if scope.assigned}
-    ours = {tid: v for (tid, u, r), v in state.ours.items() if u == unit and r == round_name}
+    ours = state.ours.setdefault((unit, round_name), {})
     previous = state.previous(unit, round_name)
     newer = state.newer_return(unit, round_name, report.saved_at)
     if newer is not None and identity.trusted:
@@ -197,7 +200,7 @@ def _decide_file(sheet: ReturnedSheet, state: _State, report: FileReport
             entry = d.result.to_progress(task_id=d.task_id, unit=unit, round_name=round_name, source=source)
             entry.reporter = sheet.reporter  # liaison files name who filled them in
             entries.append(entry)
-            state.ours[(d.task_id, unit, round_name)] = d.result
+            ours[d.task_id] = d.result
             previous[d.task_id] = d.result
             report.updated_over_previous += int(d.supersedes)
         elif d.outcome == mg.CONFLICT and d.task_id:

@@ -57,7 +57,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--units", type=int, default=100)
     parser.add_argument("--rows", type=int, default=40)
-    parser.add_argument("--profile", action="store_true", help="print the merge's cProfile (top 25 by cumulative)")
+    parser.add_argument("--profile", action="store_true", help="print the merge's cProfile (top 25)")
+    parser.add_argument("--sort", default="cumulative", help="cProfile order: cumulative or tottime")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -104,7 +105,7 @@ def main() -> None:
                 profiler.disable()
         t_merge = time.perf_counter() - t0
         if profiler:
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+            pstats.Stats(profiler).sort_stats(args.sort).print_stats(25)
 
         t0 = time.perf_counter()
         with Ledger.open(ledger_path) as ledger:

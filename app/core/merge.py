@@ -38,7 +38,10 @@ def norm_text(value: object) -> str:
     """Cell text as compared: line breaks unified, trailing spaces per line and outer blanks dropped."""
     if value is None:
         return ""
-    s = str(value).replace("\r\n", "\n").replace("\r", "\n").replace("\u3000", " ")
+    s = value if isinstance(value, str) else str(value)
+    if "\n" not in s and "\r" not in s and "\u3000" not in s:
+        return s.strip()  # one line: the common case, and the same result as below
+    s = s.replace("\r\n", "\n").replace("\r", "\n").replace("\u3000", " ")
     return "\n".join(line.rstrip() for line in s.split("\n")).strip()
 
 

@@ -56,8 +56,11 @@ def to_halfwidth(s: str) -> str:
     return s.translate(_HALFWIDTH_TABLE)
 
 
+@lru_cache(maxsize=1 << 16)
 def normalize_for_match(s: str) -> str:
-    """A comparison key: half-width, simplified, brackets folded to () and [], no whitespace."""
+    """A comparison key: half-width, simplified, brackets folded to () and [], no whitespace.
+
+    Cached: unit names and task texts are compared again for every returned file."""
     s = strip_glued_pinyin(s)
     s = to_simplified(s.translate(_MATCH_TABLE))
     return _WHITESPACE_RE.sub("", s)

@@ -50,23 +50,29 @@ def add_dispatches(session: Session, dispatches: list[Dispatch]) -> None:
     session.flush()
 
 
-def _dispatch(row: DispatchRecordRow, lines: list[DispatchLineRow] | None) -> Dispatch:
-    rows = [DispatchRow(task_id=ln.task_id, seq=ln.seq, locked=json.loads(ln.locked or "{}"),
+def _rows(lines) -> list[DispatchRow]:  # noqa: ANN001 - rows with DispatchLineRow's columns
+    return [DispatchRow(task_id=ln.task_id, seq=ln.seq, locked=json.loads(ln.locked or "{}"),
                         base=_values(ln.base) or Values(), fingerprint=ln.fingerprint,
-                        columns=json.loads(ln.columns or "{}")) for ln in lines or []]
+                        columns=json.loads(ln.columns or "{}")) for ln in lines]
+
+
+def _dispatch(row, lines) -> Dispatch:  # noqa: ANN001 - a dispatch row and its line rows
     return Dispatch(id=row.id, unit=row.unit, round=row.round, created_at=row.created_at, file_name=row.file_name,
-                    fmt=row.fmt, rows=rows)
+                    fmt=row.fmt, rows=_rows(lines or []))
 
 
 def list_dispatches(session: Session, *, round_name: str | None = None, with_rows: bool = False) -> list[Dispatch]:
-    """Dispatches oldest first (rows only when asked: the dashboard needs none)."""
-    query = select(DispatchRecordRow).order_by(DispatchRecordRow.created_at, DispatchRecordRow.id)
+    """Dispatches oldest first (rows only when asked: the dashboard needs none). Plain selects:
+    a merge loads thousands of rows and changes none of them."""
+    table = DispatchRecordRow.__table__
+    query = select(table).order_by(table.c.created_at, table.c.id)
     if round_name is not None:
-        query = query.where(DispatchRecordRow.round == round_name)
-    records = list(session.execute(query).scalars())
-    lines: dict[str, list[DispatchLineRow]] = {}
+        query = query.where(table.c.round == round_name)
+    records = list(session.execute(query))
+    lines: dict[str, list] = {}
     if with_rows and records:
-        for ln in session.execute(select(DispatchLineRow).order_by(DispatchLineRow.position)).scalars():
+        line_table = DispatchLineRow.__table__
+        for ln in session.execute(select(line_table).order_by(line_table.c.dispatch_id, line_table.c.position)):
             lines.setdefault(ln.dispatch_id, []).append(ln)
     return [_dispatch(r, lines.get(r.id)) for r in records]
 

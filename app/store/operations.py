@@ -7,10 +7,10 @@ so that a whole batch (an import, a merged file, an edit) can be undone.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.core.changes import BatchInfo, Changes, Conflict
@@ -59,23 +59,40 @@ def same_content(old: dict, new: dict) -> bool:
 
 
 # ----- progress ---------------------------------------------------------------------------------
-def apply_progress(session: Session, entries: list[Progress], batch: BatchRow, at: datetime) -> Changes:
+@dataclass
+class Lookups:
+    """Names → ids and the task ids, read once per transaction (a merge writes a batch per file)."""
+
+    units: dict[str, int]
+    rounds: dict[str, int]
+    task_ids: set[str]
+
+    @classmethod
+    def read(cls, session: Session) -> Lookups:
+        return cls(queries.unit_ids(session), queries.round_ids(session),
+                   set(session.execute(select(TaskRow.id)).scalars()))
+
+
+def apply_progress(session: Session, entries: list[Progress], batch: BatchRow, at: datetime,
+                   lookups: Lookups | None = None) -> Changes:
     """Upsert entries; unchanged ones (same status, text, date, evidence) are skipped and not logged."""
-    return _ProgressWriter(session, batch, at, entries).apply(entries)
+    return _ProgressWriter(session, batch, at, entries, lookups or Lookups.read(session)).apply(entries)
 
 
 class _ProgressWriter:
-    """Looks up names and existing rows once per batch, then writes entries with autoflush off."""
+    """Looks up names and existing rows once per batch, then writes the entries: new rows and the
+    change log as two executemany inserts (a merge writes thousands), changed rows through the ORM."""
 
-    def __init__(self, session: Session, batch: BatchRow, at: datetime, entries: list[Progress]) -> None:
+    def __init__(self, session: Session, batch: BatchRow, at: datetime, entries: list[Progress],
+                 lookups: Lookups) -> None:
         self.session = session
         self.batch = batch
         self.at = at
-        self.units = queries.unit_ids(session)
-        self.rounds = queries.round_ids(session)
-        self.task_ids = set(session.execute(select(TaskRow.id)).scalars())
+        self.units, self.rounds, self.task_ids = lookups.units, lookups.rounds, lookups.task_ids
         wanted_units = {self.units[e.unit] for e in entries if e.unit in self.units}
         self.existing = queries.progress_rows_for(session, {e.task_id for e in entries}, wanted_units)
+        self.inserts: dict[tuple[str, int, int], dict] = {}
+        self.log: list[dict] = []
         self.changes = Changes(batch_id=batch.id)
 
     def apply(self, entries: list[Progress]) -> Changes:
@@ -83,6 +100,11 @@ class _ProgressWriter:
             for entry in entries:
                 self._apply_one(entry)
         self.session.flush()
+        connection = self.session.connection()  # plain executemany: no ORM bookkeeping for rows never read back
+        if self.inserts:
+            connection.execute(insert(ProgressRow.__table__), list(self.inserts.values()))
+        if self.log:
+            connection.execute(insert(ChangeRow.__table__), self.log)
         return self.changes
 
     def _apply_one(self, entry: Progress) -> None:
@@ -94,17 +116,17 @@ class _ProgressWriter:
             raise LedgerError(f"报送轮次“{entry.round}”不存在（unknown round）")
         row_key = (entry.task_id, self.units[entry.unit], self.rounds[entry.round])
         row = self.existing.get(row_key)
-        old = queries.progress_value(row)
+        pending = self.inserts.get(row_key)
+        old = queries.progress_value(row) if pending is None else queries.insert_value(pending)
         new = queries.record_value(entry if entry.updated_at else replace(entry, updated_at=self.at))
         if old is not None and same_content(old, new):
             return
         if row is None:
-            row = ProgressRow(task_id=entry.task_id, unit_id=row_key[1], round_id=row_key[2])
-            self.session.add(row)
-            self.existing[row_key] = row
-        queries.apply_value(row, new)
+            self.inserts[row_key] = queries.insert_params(row_key, new)
+        else:
+            queries.apply_value(row, new)
         key = [entry.task_id, entry.unit, entry.round]
-        queries.log_change(self.session, self.batch.id, entity="progress", key=key, old=old, new=new, at=self.at)
+        self.log.append(queries.change_params(self.batch.id, entity="progress", key=key, old=old, new=new, at=self.at))
         self.changes.progress.add(tuple(key))
 
 

@@ -200,6 +200,26 @@ def apply_value(row: ProgressRow, value: dict) -> None:
     row.reporter = value.get("reporter", "")
 
 
+def insert_params(key: tuple[str, int, int], value: dict) -> dict:
+    """A new progress row as executemany parameters (see apply_value for the same mapping)."""
+    task_id, unit_id, round_id = key
+    return {"task_id": task_id, "unit_id": unit_id, "round_id": round_id, "status": value.get("status", ""),
+            "text": value.get("text", ""),
+            "done_date": date.fromisoformat(value["done_date"]) if value.get("done_date") else None,
+            "evidence": value.get("evidence", ""),
+            "updated_at": datetime.fromisoformat(value["updated_at"]) if value.get("updated_at") else None,
+            "source": value.get("source", ""), "reporter": value.get("reporter", "")}
+
+
+def insert_value(params: dict) -> dict:
+    """The record value of a row still waiting in insert_params form."""
+    return {"status": params["status"], "text": params["text"],
+            "done_date": params["done_date"].isoformat() if params["done_date"] else None,
+            "evidence": params["evidence"],
+            "updated_at": params["updated_at"].isoformat() if params["updated_at"] else None,
+            "source": params["source"], "reporter": params["reporter"]}
+
+
 def find_progress(session: Session, task_id: str, unit_id: int, round_id: int) -> ProgressRow | None:
     return session.execute(
         select(ProgressRow).where(
@@ -221,15 +241,17 @@ def progress_rows_for(session: Session, task_ids: set[str],
     return rows
 
 
+def change_params(batch_id: str, *, entity: str, key: list | str, field: str = "", old: object = None,
+                  new: object = None, at: datetime) -> dict:
+    """One change-log row as insert parameters (old and new as JSON)."""
+    return {"batch_id": batch_id, "at": at, "entity": entity, "entity_key": json.dumps(key, ensure_ascii=False),
+            "field": field, "old": None if old is None else json.dumps(old, ensure_ascii=False),
+            "new": None if new is None else json.dumps(new, ensure_ascii=False)}
+
+
 def log_change(session: Session, batch_id: str, *, entity: str, key: list | str, field: str = "",
                old: object = None, new: object = None, at: datetime) -> None:
-    session.add(
-        ChangeRow(
-            batch_id=batch_id, at=at, entity=entity, entity_key=json.dumps(key, ensure_ascii=False), field=field,
-            old=None if old is None else json.dumps(old, ensure_ascii=False),
-            new=None if new is None else json.dumps(new, ensure_ascii=False),
-        )
-    )
+    session.add(ChangeRow(**change_params(batch_id, entity=entity, key=key, field=field, old=old, new=new, at=at)))
 
 
 def batch_changes(session: Session, batch_id: str) -> list[ChangeRow]:

@@ -28,6 +28,7 @@ class ReadRow:
     row: int
     task_id: str | None  # from the hidden id column / hidden run, when present
     cells: dict[str, str]  # header (canonical) → text; only columns the file has
+    hashes: dict[str, str] | None = field(default=None, repr=False, compare=False)  # locked-cell hashes, once
 
 
 @dataclass
