@@ -23,8 +23,8 @@ from app.core.changes import BatchInfo, Changes, Conflict, MergeItem
 from app.core.dispatch import Dispatch, ReviewItem
 from app.core.records import LedgerDocument, Progress
 from app.errors import LedgerError, LedgerFileError
-from app.store import file as store_file
 from app.store import dispatches as store_dispatches
+from app.store import file as store_file
 from app.store import operations as ops
 from app.store import queries
 

@@ -28,7 +28,14 @@ from app.core.merge import TaskScope, Values
 from app.core.records import LedgerDocument, Progress
 from app.core.sheet_scope import MATCH_BY_ID, role_of
 from app.errors import InputError, LedgerError
-from app.formats.returns import SUPPORTED_SUFFIXES, ReturnedSheet, convert, parse_saved_at, read_return_file, saved_time
+from app.formats.returns import (
+    SUPPORTED_SUFFIXES,
+    ReturnedSheet,
+    convert,
+    parse_saved_at,
+    read_return_file,
+    saved_time,
+)
 from app.ledger import Conflict, Ledger, MergeItem
 from app.merge_report import DUPLICATE, MERGED, REJECTED, FileReport, MergeReport
 from app.return_identity import Dispatches, Identity, Refused, identify

@@ -9,10 +9,10 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+from app.core.dispatch import Dispatch
 from app.core.records import LedgerDocument, Round
 from app.core.sheet_scope import match_unit, sheet_units
 from app.errors import InputError, LedgerError, LedgerFileError
-from app.core.dispatch import Dispatch
 from app.formats.returns import Stamp, dispatch_for, write_liaison_file, write_return_sheet
 from app.ledger import Ledger
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import functools
 import os
-import time
 import re
 import sqlite3
+import time
 from datetime import datetime
 from pathlib import Path
 

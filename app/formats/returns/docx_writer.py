@@ -24,8 +24,8 @@ from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor, Twips
 from docx.section import Section
+from docx.shared import Cm, Pt, RGBColor, Twips
 from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 

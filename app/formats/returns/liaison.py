@@ -34,20 +34,20 @@ from pathlib import Path
 
 from app.core.merge import Values, parse_done_date
 from app.core.records import STATUSES, LedgerDocument
-from app.formats.atomic import atomic_output
 from app.errors import InputError, LedgerError
-from app.formats.returns.model import ReadRow, ReturnedSheet, SentRow, parse_saved_at
+from app.formats.atomic import atomic_output
 from app.formats.returns import signature
 from app.formats.returns.layout import (
     HEADERS,
-    Stamp,
-    signed_rows,
     LOCKED,
+    Stamp,
     column_hashes,
     fingerprint,
     plan_rows,
     safe_file_name,
+    signed_rows,
 )
+from app.formats.returns.model import ReadRow, ReturnedSheet, SentRow, parse_saved_at
 
 FORMAT_TAG = "ledgerdesk-liaison/1"
 FORMAT_FAMILY = "ledgerdesk-liaison/"

@@ -19,7 +19,6 @@ from pathlib import Path
 
 from app.core.merge import Values
 from app.errors import InputError
-from app.formats.returns.model import ReadRow, ReturnedSheet, SentRow, parse_saved_at
 from app.formats.returns.layout import (
     DOCX_ID_PREFIX,
     DOCX_META_PREFIX,
@@ -29,6 +28,7 @@ from app.formats.returns.layout import (
     ROW_FIELDS,
 )
 from app.formats.returns.liaison import package_saved_at, read_liaison_file
+from app.formats.returns.model import ReadRow, ReturnedSheet, SentRow, parse_saved_at
 from app.formats.table_in import check_zip, read_table_rows
 
 SHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}

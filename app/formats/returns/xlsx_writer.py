@@ -17,7 +17,6 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from app.core.records import STATUSES, LedgerDocument
 from app.formats.atomic import atomic_output
 from app.formats.returns.layout import (
-    Stamp,
     FILL,
     FORMAT_TAG,
     HEADERS,
@@ -25,6 +24,7 @@ from app.formats.returns.layout import (
     META_SHEET,
     ROW_FIELDS,
     WIDTHS,
+    Stamp,
     instructions,
     meta_rows,
     plan_rows,
