@@ -12,6 +12,7 @@ from datetime import datetime
 from app.core import merge as mg
 
 MERGED, DUPLICATE, REJECTED = "merged", "duplicate", "rejected"
+OUTCOME_LABELS = {MERGED: "已合并", DUPLICATE: "重复文件，未重复导入", REJECTED: "未导入"}
 
 
 @dataclass
@@ -69,3 +70,27 @@ class MergeReport:
     @property
     def readable_files(self) -> int:
         return sum(1 for f in self.files if f.outcome != REJECTED or f.held)
+
+
+def format_report(report: MergeReport, *, messages_per_file: int | None = None) -> str:
+    """The report as the clerk reads it (CLI and window); `messages_per_file` caps the lines per file."""
+    lines = []
+    if report.dry_run:
+        lines.append("【试运行】以下为将会发生的结果，台账未修改。")
+    for f in report.files:
+        label = "未导入，待审核" if f.held else OUTCOME_LABELS.get(f.outcome, f.outcome)
+        lines.append(f"{f.file}：{label}" + (f"（{f.unit}，{f.round}）" if f.unit else ""))
+        if f.outcome == MERGED:
+            lines.append(f"  采用 {f.applied} 行，无变化 {f.unchanged} 行，冲突 {f.conflicts} 行，拒收 {f.rejected} 行"
+                         + (f"，待审核 {f.review} 行" if f.review else ""))
+            if f.saved_at is not None:
+                lines.append(f"  保存时间：{f.saved_at.astimezone():%Y-%m-%d %H:%M:%S}（{f.saved_from}）")
+        shown = f.messages if messages_per_file is None else f.messages[:messages_per_file]
+        lines.extend(f"  {m}" for m in shown)
+        if len(shown) < len(f.messages):
+            lines.append(f"  ……另有 {len(f.messages) - len(shown)} 条说明")
+    if report.batch:
+        lines.append(f"合并批次：{report.batch}（可用 ledgerdesk undo-merge 撤销）")
+    if report.backup:
+        lines.append(f"合并前备份：{report.backup}")
+    return "\n".join(lines)

@@ -14,9 +14,8 @@ import sys
 from pathlib import Path
 
 from app.ledger import Ledger
-from app.returns import DUPLICATE, MERGED, MergeReport, merge_files
-
-OUTCOME_LABELS = {MERGED: "已合并", DUPLICATE: "重复文件，未重复导入", "rejected": "未导入"}
+from app.merge_report import format_report
+from app.returns import merge_files
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -29,26 +28,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--dry-run", action="store_true", help="只报告将会发生什么，不修改台账")
     parser.add_argument("--json", action="store_true", help="以 JSON 输出报告")
     parser.set_defaults(func=run)
-
-
-def format_report(report: MergeReport) -> str:
-    lines = []
-    if report.dry_run:
-        lines.append("【试运行】以下为将会发生的结果，台账未修改。")
-    for f in report.files:
-        label = "未导入，待审核" if f.held else OUTCOME_LABELS.get(f.outcome, f.outcome)
-        lines.append(f"{f.file}：{label}" + (f"（{f.unit}，{f.round}）" if f.unit else ""))
-        if f.outcome == MERGED:
-            lines.append(f"  采用 {f.applied} 行，无变化 {f.unchanged} 行，冲突 {f.conflicts} 行，拒收 {f.rejected} 行"
-                         + (f"，待审核 {f.review} 行" if f.review else ""))
-            if f.saved_at is not None:
-                lines.append(f"  保存时间：{f.saved_at.astimezone():%Y-%m-%d %H:%M:%S}（{f.saved_from}）")
-        lines.extend(f"  {m}" for m in f.messages)
-    if report.batch:
-        lines.append(f"合并批次：{report.batch}（可用 ledgerdesk undo-merge 撤销）")
-    if report.backup:
-        lines.append(f"合并前备份：{report.backup}")
-    return "\n".join(lines)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 APP_NAME = "台账通"
 LEDGER_FILTER = "台账文件 (*.ledger)"
 PLAN_FILTER = "工作要点或任务表 (*.docx *.txt *.htm *.html *.xlsx *.xls *.ods *.csv)"
-RETURN_FILTER = "交回的报送表 (*.xlsx *.xls *.ods *.docx)"
+RETURN_FILTER = ("交回的报送表 (*.xlsx *.xls *.ods *.docx *.ldpkg *.doc *.odt *.wps *.et *.rtf);;"
+                 "所有文件 (*)")
 
 
 def _fail(window: MainWindow, message: str) -> None:
@@ -131,11 +132,8 @@ def merge_returns(window: MainWindow) -> None:
     def done(result) -> None:  # noqa: ANN001
         window.undo_stack.clear()  # a merge is undone as a batch (撤销合并), not by the edit history
         window.refresh(Changes(structure=True))
-        lines = []
-        for item in result.to_json()["files"]:
-            lines.append(f"{item['file']}：{item['outcome']}，采用 {item['applied']}，冲突 {item['conflicts']}，"
-                         f"拒收 {item['rejected']}")
-            lines += [f"    {m}" for m in item["messages"][:5]]
-        QMessageBox.information(window, "合并结果", "\n".join(lines) or "没有可合并的内容。")
+        from app.merge_report import format_report
+
+        QMessageBox.information(window, "合并结果", format_report(result, messages_per_file=5) or "没有可合并的内容。")
 
     run_job(window, "正在合并报送表…", work, done, lambda m: _fail(window, m))
