@@ -46,11 +46,20 @@ def dispatch_status(ledger: Ledger, round_name: str | None = None) -> list[UnitR
         entry.sent_at = d.created_at if entry.sent_at is None else max(entry.sent_at, d.created_at)
         entry.files_sent.append(d.file_name)
         entry.tasks_sent = len(d.rows)
+    review_states: dict[str, set[str]] = {}
+    for item in ledger.reviews(open_only=False):
+        if item.batch_id:
+            review_states.setdefault(item.batch_id, set()).add(item.state)
     for b in ledger.batches():
         if b.kind != "merge" or b.undone or not b.unit or not b.round or (b.unit, b.round) not in status:
             continue
         entry = status[(b.unit, b.round)]
-        held = bool(b.meta.get("held"))
+        states = review_states.get(b.id, set())
+        # a held return counts once the clerk accepted a row of it; while rows wait it is 待核实;
+        # a return whose every held row was rejected has not come back yet
+        held = bool(b.meta.get("held")) and "accepted" not in states
+        if held and "open" not in states:
+            continue
         entry.files_returned.append(b.source)
         if not held:
             entry.state = RETURNED

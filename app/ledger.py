@@ -250,7 +250,7 @@ class Ledger:
             return store_dispatches.get_review(session, item_id)
 
     def settle_review(self, item_id: int, *, state: str, resolution: str, entries: list[Progress],
-                      conflicts: list[Conflict]) -> Changes:
+                      conflicts: list[Conflict], reviews: list[ReviewItem] | None = None) -> Changes:
         """Close a review item and write what settling it decided, in one transaction and one batch."""
         at = ops.now()
         with self._write() as session:
@@ -261,6 +261,7 @@ class Ledger:
                                   meta={"review": item_id, "state": state}, at=at)
             changes = ops.apply_progress(session, entries, batch, at)
             ops.add_conflicts(session, conflicts, batch.id, at)
+            store_dispatches.add_reviews(session, reviews or [], batch.id, at)
             store_dispatches.close_review(session, item_id, state, resolution, at)
             ops.touch(session, at)
         changes.reviews = True

@@ -24,6 +24,7 @@ from app.formats.returns import LOCKED, ReadRow, ReturnedSheet, column_hashes, f
 
 IDENTITY_COLUMNS = ("序号", "主要内容")
 REMATCHED = "隐藏编号与本行内容不符（可能只对部分列排序或复制了行），已按序号与内容重新匹配"
+COPIED = "复制的行：与已对上的任务重复，见"
 
 
 @dataclass
@@ -129,6 +130,11 @@ def assign_tasks(sheet: ReturnedSheet, doc: LedgerDocument, sent: dict[str, Disp
             taken.add(read.task_id)
             continue
         match = match_row(doc, read.cells.get("序号", ""), read.cells.get("主要内容", ""), prefer=own)
+        if match.task_id is not None and match.task_id in taken:
+            # the same task as a row already matched: a copied row (the row typed into keeps the task)
+            first = next(sheet.rows[k].row for k, (tid, _how) in assigned.items() if tid == match.task_id)
+            assigned[n] = (None, f"{COPIED}第{first}行")
+            continue
         how = match.how if not had_id or match.task_id is None else f"{REMATCHED}：{match.how}"
         assigned[n] = (match.task_id, how)
     return [(read, *assigned[n]) for n, read in enumerate(sheet.rows)]
@@ -151,7 +157,8 @@ def build_rows(sheet: ReturnedSheet, doc: LedgerDocument, sent: dict[str, Dispat
             whole_row_changed = fingerprint(cells) != row_sent.fingerprint
         base = row_sent.base if row_sent is not None else None
         theirs, bad_date = _theirs(read, base or Values())
-        rows.append(ReturnedRow(row=read.row, task_id=task_id, theirs=theirs, base=base, match=how,
+        refused = f"{how}，此行未导入" if how.startswith(COPIED) else ""
+        rows.append(ReturnedRow(row=read.row, task_id=task_id, theirs=theirs, base=base, match=how, refused=refused,
                                 seq=cells.get("序号", ""), content=cells.get("主要内容", ""), locked_changed=changed,
                                 locked_fingerprint_changed=whole_row_changed, bad_date=bad_date))
     return rows

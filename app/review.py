@@ -12,6 +12,8 @@ Each settlement is one logged batch, undoable like any edit.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from app.core.changes import Changes, Conflict
 from app.core.dispatch import ACCEPTED, REJECTED, REVIEW_HELD, REVIEW_STATUS, ReviewItem
 from app.core.merge import Values, canonical_status, merge_values
@@ -40,26 +42,39 @@ def accept(ledger: Ledger, item_id: int, *, status: str | None = None) -> Change
     ours = _current(ledger, item)
     entries: list[Progress] = []
     conflicts: list[Conflict] = []
+    follow_up: list[ReviewItem] = []
     if item.kind == REVIEW_HELD:
-        result, clashing = merge_values(item.base, item.entry, ours)
+        taken = item.entry
+        if status is not None:
+            taken = replace(taken, status=_checked_status(status))
+        result, clashing = merge_values(item.base, taken, ours)
         if clashing:
             conflicts.append(Conflict(id=0, batch_id="", task_id=item.task_id, unit=item.unit, round=item.round,
                                       base=_entry(item, item.base) if item.base else None,
                                       ours=_entry(item, ours) if not ours.empty else None,
-                                      theirs=_entry(item, item.entry)))
+                                      theirs=_entry(item, taken)))
         elif result != ours:
             entries.append(_entry(item, result))
+            if result.status and canonical_status(result.status) is None:  # as a trusted file's row would be
+                follow_up.append(replace(item, id=0, kind=REVIEW_STATUS, entry=result, message=(
+                    f"状态“{result.status}”不在可选范围（{'/'.join(STATUSES)}），已按所填记录，待办公室核定")))
         resolution = "采用" + ("（有冲突，待处理）" if clashing else "")
     elif item.kind == REVIEW_STATUS:
-        chosen = canonical_status(status) if status is not None else ours.status
-        if status is not None and chosen not in STATUSES:
-            raise LedgerError(f"状态“{status}”不在可选范围（{'/'.join(STATUSES)}）")
+        chosen = _checked_status(status) if status is not None else ours.status
         if chosen != ours.status:
             entries.append(_entry(item, Values(chosen or "", ours.text, ours.done_date, ours.evidence)))
         resolution = f"状态定为“{chosen}”"
     else:
         raise LedgerError(f"待审核事项 {item_id} 的类型“{item.kind}”无法处理")
-    return ledger.settle_review(item_id, state=ACCEPTED, resolution=resolution, entries=entries, conflicts=conflicts)
+    return ledger.settle_review(item_id, state=ACCEPTED, resolution=resolution, entries=entries, conflicts=conflicts,
+                                reviews=follow_up)
+
+
+def _checked_status(status: str) -> str:
+    chosen = canonical_status(status)
+    if chosen not in STATUSES:
+        raise LedgerError(f"状态“{status}”不在可选范围（{'/'.join(STATUSES)}）")
+    return chosen
 
 
 def reject(ledger: Ledger, item_id: int, *, reason: str = "") -> Changes:

@@ -3,6 +3,10 @@
 The standard ledger table (print-ready .xlsx or .docx) or the contract JSON. The
 ledger is opened read-only; the output is written to a temporary file in the same
 folder and renamed into place, so a failed export leaves no half-written file.
+
+--as-of (default: today, taken once per export) is the one date of the table: the
+overdue shading, the legend line under the title ("截至…"), the overview sheet and,
+for one unit's export, 填报时间 are all as of it, in .xlsx and .docx alike.
 """
 
 from __future__ import annotations
@@ -59,6 +63,7 @@ def export_document(doc: LedgerDocument, out: Path, fmt: str, *, unit: str | Non
     """Write `doc` to `out` atomically; returns the number of tasks exported."""
     from app.formats.ledger_layout import resolve_round, resolve_unit
 
+    as_of = as_of or date.today()
     out = Path(out)
     if not out.parent.exists():
         raise InputError(out, "所在文件夹不存在（folder does not exist）")

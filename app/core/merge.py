@@ -142,6 +142,7 @@ class ReturnedRow:
     locked_fingerprint_changed: bool = False  # only the whole-row fingerprint was kept, and it differs
     bad_date: str = ""  # the 完成日期 cell as typed when it could not be read (that field is not taken)
     notes: list[str] = field(default_factory=list)  # other non-fatal remarks
+    refused: str = ""  # why the row is refused before any check (e.g. a copied row), with its own words
 
 
 @dataclass
@@ -227,6 +228,8 @@ def decide_row(
         notes.append(f"状态“{theirs.status}”按“{status}”导入")
         theirs = replace(theirs, status=status)
     common = dict(row=row.row, task_id=row.task_id, match=row.match, base=row.base, theirs=theirs, ours=ours)
+    if row.refused:
+        return RowDecision(outcome=REJECTED, message=f"{head}：{row.refused}", **common)
     if row.task_id is None or row.task_id not in tasks:
         label = f"序号{row.seq}“{_short(row.content)}”" if (row.seq or row.content) else "此行"
         return RowDecision(outcome=REJECTED, message=f"{head}：{label}在台账中找不到对应任务，未导入", **common)

@@ -2,11 +2,21 @@
 
 A4 landscape (page size swapped *and* orientation set), a real 8-column table with
 fixed column widths (tblGrid and every cell's tcW, which Word and WPS both honour),
-the header row repeated on each page (w:tblHeader), rows kept on one page
-(w:cantSplit) unless a row is too tall to fit one, section rows as one merged
-full-width bold cell, 重点工作 merged vertically (w:vMerge), overdue rows shaded
-(w:shd), "第 X 页 共 Y 页" in the footer (PAGE / NUMPAGES fields), and the overview
-table after a page break.
+the header row repeated on each page (w:tblHeader), section rows as one merged
+full-width bold cell kept with the row after (w:keepNext), overdue rows shaded
+(w:shd) with a legend line above the table, "第 X 页 共 Y 页" in the footer (PAGE /
+NUMPAGES fields), and the overview table after a page break.
+
+Page breaks are Word's (or LibreOffice's) to make, so two rules keep them harmless,
+both from an estimate of each row's height (text length, column width, font size;
+estimated high, so that in doubt a row may split):
+- a row is kept on one page (w:cantSplit) only if it is at most half a page tall
+  (KEEP_WHOLE_FRACTION), so no page is left half empty by a row pushed to the next;
+- 重点工作 is merged vertically (w:vMerge) only over runs of such rows that together
+  are at most half a page, and those rows are kept together (w:keepNext on all but the
+  last): a page can then only begin where a run begins, and every run starts with
+  the text, so the text is on each page it continues on (LibreOffice and Word both
+  keep such rows together; a merged cell split over pages shows its text once).
 
 Fonts: East Asian text in 仿宋_GB2312 (body) and 黑体 (title, header row), set with
 w:eastAsia on rFonts in the document defaults, the Normal style and every run that
@@ -34,7 +44,9 @@ from app.core.records import LedgerDocument
 from app.formats.ledger_layout import (
     COLUMN_WIDTHS_CM,
     COLUMNS,
+    KEEP_WHOLE_FRACTION,
     MARGINS_CM,
+    PRINT_HEIGHT_PT,
     LedgerLayout,
     SectionRow,
     TaskRow,
@@ -52,8 +64,12 @@ TITLE_PT = 18
 OVERDUE_SHADE = "FFE1E1"
 HEADER_SHADE = "F2F2F2"
 TWIPS_PER_CM = 567
-# A row taller than this many lines cannot stay on one page: let it split.
-MAX_UNSPLIT_LINES = 30
+CELL_MARGINS_CM = 2 * 0.19  # left and right cell margins of the Table Grid style
+LINE_PT = 14.0  # a line of 10.5 pt text, estimated high (LibreOffice: 12.3 pt)
+ROW_PAD_PT = 2.0
+HEADER_ROW_PT = LINE_PT + ROW_PAD_PT
+# Rows (and merged runs of rows) up to this height are kept on one page.
+KEEP_WHOLE_PT = (PRINT_HEIGHT_PT - HEADER_ROW_PT) * KEEP_WHOLE_FRACTION
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -72,6 +88,7 @@ def write_ledger_docx(
     _setup_page(document)
     _title(document, layout.title)
     _info_lines(document, layout)
+    _legend(document, layout)
     widths = [round(cm * TWIPS_PER_CM) for cm in COLUMN_WIDTHS_CM]
     table = _empty_table(document, widths)
     rows = [_row_xml(COLUMNS, widths, header=True)]
@@ -159,6 +176,19 @@ def _info_lines(document, layout: LedgerLayout) -> None:
         para.add_run(clean(f"{left}：{layout.info[left]}\t{right}：{layout.info[right]}"))
 
 
+def _legend(document, layout: LedgerLayout) -> None:
+    """What the shading means and as of which date, after a swatch of the shade when any row has it."""
+    para = document.add_paragraph()
+    para.paragraph_format.space_after = Pt(3)
+    if layout.overdue:
+        swatch = para.add_run("\u3000\u3000")
+        rpr = swatch._r.get_or_add_rPr()
+        rpr.append(parse_xml(f'<w:bdr {nsdecls("w")} w:val="single" w:sz="4" w:space="0" w:color="auto"/>'))
+        rpr.append(parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{OVERDUE_SHADE}"/>'))
+        para.add_run(" ")
+    para.add_run(clean(layout.legend))
+
+
 def clean(text: str) -> str:
     return _XML_ILLEGAL.sub("", text or "")
 
@@ -189,7 +219,7 @@ def _append_rows(table, rows: list[str]) -> None:
         tbl.append(tr)
 
 
-def _paragraphs(text: str, *, bold: bool, align: str, font: str | None = None) -> str:
+def _paragraphs(text: str, *, bold: bool, align: str, font: str | None = None, keep_next: bool = False) -> str:
     rpr = ""
     if font:
         western = WESTERN_FONT
@@ -197,15 +227,17 @@ def _paragraphs(text: str, *, bold: bool, align: str, font: str | None = None) -
     if bold:
         rpr += "<w:b/><w:bCs/>"
     rpr = f"<w:rPr>{rpr}</w:rPr>" if rpr else ""
+    keep = "<w:keepNext/>" if keep_next else ""
     out = []
     for line in (clean(text).split("\n") if text else [""]):
         run = f'<w:r>{rpr}<w:t xml:space="preserve">{escape(line)}</w:t></w:r>' if line else ""
-        out.append(f'<w:p><w:pPr><w:jc w:val="{align}"/></w:pPr>{run}</w:p>')
+        out.append(f'<w:p><w:pPr>{keep}<w:jc w:val="{align}"/></w:pPr>{run}</w:p>')
     return "".join(out)
 
 
 def _cell_xml(text: str, width: int, *, bold=False, align="left", valign="top", span=1,
-              vmerge: str | None = None, shade: str | None = None, font: str | None = None) -> str:
+              vmerge: str | None = None, shade: str | None = None, font: str | None = None,
+              keep_next: bool = False) -> str:
     pr = f'<w:tcW w:w="{width}" w:type="dxa"/>'
     if span > 1:
         pr += f'<w:gridSpan w:val="{span}"/>'
@@ -214,7 +246,10 @@ def _cell_xml(text: str, width: int, *, bold=False, align="left", valign="top", 
     if shade:
         pr += f'<w:shd w:val="clear" w:color="auto" w:fill="{shade}"/>'
     pr += f'<w:vAlign w:val="{valign}"/>'
-    body = _paragraphs(text, bold=bold, align=align, font=font) if vmerge != "continue" else "<w:p/>"
+    if vmerge == "continue":
+        body = "<w:p><w:pPr><w:keepNext/></w:pPr></w:p>" if keep_next else "<w:p/>"
+    else:
+        body = _paragraphs(text, bold=bold, align=align, font=font, keep_next=keep_next)
     return f"<w:tc><w:tcPr>{pr}</w:tcPr>{body}</w:tc>"
 
 
@@ -230,30 +265,83 @@ def _row_xml(cells, widths: list[int], *, header: bool = False) -> str:
 _CENTERED = {0, 1, 6}
 
 
-def _body_rows_xml(layout: LedgerLayout, widths: list[int]) -> list[str]:
-    chars = [cm / (BODY_PT * 2.54 / 72) * 2 * 0.95 for cm in COLUMN_WIDTHS_CM]  # half-width units per line
-    rows: list[str] = []
+def chars_per_line() -> list[float]:
+    """Half-width characters per line of each column (cell margins off, 5 % spare)."""
+    char_cm = BODY_PT / 72 * 2.54
+    return [(cm - CELL_MARGINS_CM) / char_cm * 2 * 0.95 for cm in COLUMN_WIDTHS_CM]
+
+
+def row_height_pt(item: TaskRow, chars: list[float]) -> float:
+    """Estimated height of a task row: its tallest cell (重点工作 too, as if not merged: high
+    rather than low, so that in doubt the row may split)."""
+    return max(line_count(text, chars[c]) for c, text in enumerate(item.cells)) * LINE_PT + ROW_PAD_PT
+
+
+def key_runs(heights: list[float], limit: float = KEEP_WHOLE_PT) -> list[list[int]]:
+    """Split the task rows of one key work (their estimated heights) into runs that may
+    share a merged 重点工作 cell: rows each kept whole, at most `limit` tall together; a
+    taller row is a run of its own."""
+    runs: list[list[int]] = []
+    total = 0.0
+    for i, height in enumerate(heights):
+        joins = runs and height <= limit and total + height <= limit and heights[runs[-1][-1]] <= limit
+        if joins:
+            runs[-1].append(i)
+            total += height
+        else:
+            runs.append([i])
+            total = height
+    return runs
+
+
+def _groups(layout: LedgerLayout) -> list[list[TaskRow]]:
+    """Consecutive task rows of one key work (key_span), sections in between as groups of their own."""
+    groups: list[list] = []
     for item in layout.rows:
-        if isinstance(item, SectionRow):
-            cell = _cell_xml(item.label, sum(widths), bold=True, valign="center", span=len(widths))
-            rows.append(f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{cell}</w:tr>")
+        if isinstance(item, TaskRow) and item.key_span == 0 and groups:
+            groups[-1].append(item)
+        else:
+            groups.append([item])
+    return groups
+
+
+def _body_rows_xml(layout: LedgerLayout, widths: list[int]) -> list[str]:
+    """Section rows, and each key work's task rows in runs (see key_runs and the module docstring)."""
+    chars = chars_per_line()
+    rows: list[str] = []
+    for group in _groups(layout):
+        if isinstance(group[0], SectionRow):
+            rows.append(_section_xml(group[0], widths))
             continue
-        assert isinstance(item, TaskRow)
-        shade = OVERDUE_SHADE if item.overdue else None
-        tcs = []
-        for c, (text, width) in enumerate(zip(item.cells, widths)):
-            vmerge = None
-            cell_shade = shade
-            if c == 1 and item.key_span != 1:
-                vmerge = "restart" if item.key_span > 1 else "continue"
-                cell_shade = None
-            centered = c in _CENTERED
-            tcs.append(_cell_xml(text, width, align="center" if centered else "left",
-                                 valign="center" if centered else "top", vmerge=vmerge, shade=cell_shade))
-        lines = max(line_count(text, chars[c]) for c, text in enumerate(item.cells) if c != 1)
-        trpr = "<w:trPr><w:cantSplit/></w:trPr>" if lines <= MAX_UNSPLIT_LINES else ""
-        rows.append(f"<w:tr>{trpr}{''.join(tcs)}</w:tr>")
+        heights = [row_height_pt(item, chars) for item in group]
+        for run in key_runs(heights):
+            for k, index in enumerate(run):
+                merged = "restart" if k == 0 else "continue"
+                rows.append(_task_xml(group[index], widths, vmerge=merged if len(run) > 1 else None,
+                                      keep_whole=heights[index] <= KEEP_WHOLE_PT, keep_next=k < len(run) - 1))
     return rows
+
+
+def _section_xml(item: SectionRow, widths: list[int]) -> str:
+    """A full-width bold row, kept on the page of the row after it."""
+    cell = _cell_xml(item.label, sum(widths), bold=True, valign="center", span=len(widths), keep_next=True)
+    return f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{cell}</w:tr>"
+
+
+def _task_xml(item: TaskRow, widths: list[int], *, vmerge: str | None, keep_whole: bool, keep_next: bool) -> str:
+    """A task row. 序号, 重点工作 and 完成时限 are centred, vertically too unless the row may
+    split over pages: centred in a split row, LibreOffice puts the text across the break."""
+    shade = OVERDUE_SHADE if item.overdue else None
+    tcs = []
+    for c, (text, width) in enumerate(zip(item.cells, widths)):
+        centered = c in _CENTERED
+        key_merge = vmerge if c == 1 else None
+        cell_shade = None if c == 1 and item.key_span != 1 else shade
+        tcs.append(_cell_xml(text, width, align="center" if centered else "left",
+                             valign="center" if centered and keep_whole else "top", vmerge=key_merge,
+                             shade=cell_shade, keep_next=keep_next))
+    trpr = "<w:trPr><w:cantSplit/></w:trPr>" if keep_whole else ""
+    return f"<w:tr>{trpr}{''.join(tcs)}</w:tr>"
 
 
 # ---------------------------------------------------------------- overview

@@ -15,6 +15,10 @@ Decisions (documented for the users of the export):
   order, that has any progress anywhere in the ledger, so that every unit's export
   shows the same round), one line per reporting unit, lead units first:
   "县民政局：已完成。text".
+- Overdue rows are shaded; the line under the title says so, with the as-of date
+  the shading was computed for ("注：浅红底色为截至2023年12月31日逾期未完成的任务").
+- A page break may fall inside a row only if the row is taller than KEEP_WHOLE_FRACTION
+  of a page: a page is never left more than half empty by a row pushed to the next.
 """
 
 from __future__ import annotations
@@ -37,6 +41,12 @@ INFO_LABELS = ("填报单位", "填报时间", "联系人", "联系电话")
 TITLE_SUFFIX = "任务落实台账"
 EDITION = "（填报版）"
 FOOTER_TEXT = "第 {page} 页 共 {pages} 页"
+PAGE_HEIGHT_CM = 21.0  # A4 landscape
+PRINT_HEIGHT_PT = (PAGE_HEIGHT_CM - MARGINS_CM["top"] - MARGINS_CM["bottom"]) / 2.54 * 72
+# Rows up to this share of a page's body are kept whole; taller ones may break across pages.
+KEEP_WHOLE_FRACTION = 0.5
+LEGEND_OVERDUE = "注：浅红底色为截至{date}逾期未完成的任务"
+LEGEND_NONE_OVERDUE = "注：截至{date}无逾期未完成的任务"
 
 _TRAILING_REMARK = re.compile(r"[（(](征求意见稿|送审稿|讨论稿|草案|试行|修订稿)[）)]\s*$")
 
@@ -98,6 +108,12 @@ class LedgerLayout:
     @property
     def task_rows(self) -> list[TaskRow]:
         return [r for r in self.rows if isinstance(r, TaskRow)]
+
+    @property
+    def legend(self) -> str:
+        """The line under the title: what the shading means, as of which date."""
+        template = LEGEND_OVERDUE if self.overdue else LEGEND_NONE_OVERDUE
+        return template.format(date=format_date_cn(self.as_of))
 
 
 def resolve_unit(doc: LedgerDocument, unit: str) -> Unit:
@@ -283,3 +299,65 @@ def line_count(text: str, width_units: float) -> int:
         w = display_width(para)
         lines += max(1, -(-w // int(width_units)))
     return max(lines, 1)
+
+
+# ---------------------------------------------------------------- splitting long text
+
+
+_SENTENCE_END = re.compile(r"(?<=[。；！？;!?])")
+_CLAUSE_END = re.compile(r"(?<=[，、,：:])")
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A sentence of a cell's text; `new_line` when a line break precedes it in the text."""
+
+    text: str
+    new_line: bool = False
+
+
+def split_pieces(text: str) -> list[Piece]:
+    """The text as sentences, so that a long cell can be continued on another row at a
+    line or sentence boundary; join_pieces gives the text back exactly."""
+    pieces: list[Piece] = []
+    for index, line in enumerate((text or "").split("\n")):
+        parts = [p for p in _SENTENCE_END.split(line) if p] or [""]
+        pieces += [Piece(p, index > 0 and k == 0) for k, p in enumerate(parts)]
+    return pieces if text else []
+
+
+def join_pieces(pieces: list[Piece]) -> str:
+    """The text of consecutive pieces (a line break before each new line but the first)."""
+    return "".join(("\n" if p.new_line and i else "") + p.text for i, p in enumerate(pieces))
+
+
+def fill_lines(pieces: list[Piece], width_units: float, max_lines: int, *,
+               force: bool = False) -> tuple[list[Piece], list[Piece]]:
+    """(the pieces that fit in `max_lines` lines, the rest). Whole sentences only, unless
+    `force` (a fresh row must take something): then a first sentence too long for the row
+    is cut at a comma, or failing that between characters."""
+    taken: list[Piece] = []
+    for piece in pieces:
+        if line_count(join_pieces([*taken, piece]), width_units) > max_lines:
+            break
+        taken.append(piece)
+    if taken or not pieces or not force:
+        return taken, pieces[len(taken):]
+    head, tail = _cut_piece(pieces[0], width_units, max(max_lines, 1))
+    return [head], [tail, *pieces[1:]]
+
+
+def _cut_piece(piece: Piece, width_units: float, max_lines: int) -> tuple[Piece, Piece]:
+    """A sentence longer than a row, cut at the last comma (else character) that still fits."""
+    low, high = 1, max(1, len(piece.text) - 1)  # the longest head that fits: binary search
+    while low < high:
+        mid = (low + high + 1) // 2
+        if line_count(piece.text[:mid], width_units) <= max_lines:
+            low = mid
+        else:
+            high = mid - 1
+    cut = low
+    commas = [m.end() for m in _CLAUSE_END.finditer(piece.text, 0, cut + 1) if 0 < m.end() <= cut]
+    if commas and commas[-1] >= cut // 2:
+        cut = commas[-1]
+    return Piece(piece.text[:cut], piece.new_line), Piece(piece.text[cut:], False)

@@ -6,7 +6,7 @@ import json
 import secrets
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.core.dispatch import OPEN, Dispatch, DispatchRow, ReviewItem
@@ -38,9 +38,10 @@ def _values(raw: str | None) -> Values | None:
 
 
 def add_dispatches(session: Session, dispatches: list[Dispatch]) -> None:
-    for d in dispatches:
+    last = session.execute(select(func.max(DispatchRecordRow.position))).scalar() or 0
+    for n, d in enumerate(dispatches, start=last + 1):
         session.add(DispatchRecordRow(id=d.id, unit=d.unit, round=d.round, created_at=d.created_at,
-                                      file_name=d.file_name, fmt=d.fmt))
+                                      file_name=d.file_name, fmt=d.fmt, position=n))
         session.flush()
         session.add_all(
             DispatchLineRow(dispatch_id=d.id, position=i, task_id=r.task_id, seq=r.seq,
@@ -65,7 +66,7 @@ def list_dispatches(session: Session, *, round_name: str | None = None, with_row
     """Dispatches oldest first (rows only when asked: the dashboard needs none). Plain selects:
     a merge loads thousands of rows and changes none of them."""
     table = DispatchRecordRow.__table__
-    query = select(table).order_by(table.c.created_at, table.c.id)
+    query = select(table).order_by(table.c.position)
     if round_name is not None:
         query = query.where(table.c.round == round_name)
     records = list(session.execute(query))

@@ -173,6 +173,7 @@ class DispatchRecordRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     file_name: Mapped[str] = mapped_column(Text, default="")
     fmt: Mapped[str] = mapped_column(String(8), default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)  # order recorded: the latest send is the last
 
 
 class DispatchLineRow(Base):

@@ -31,6 +31,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime, nullable=False),
         sa.Column("file_name", sa.Text, nullable=False, server_default=""),
         sa.Column("fmt", sa.String(8), nullable=False, server_default=""),
+        sa.Column("position", sa.Integer, nullable=False, server_default="0"),
     )
     op.create_index("ix_dispatch_unit", "dispatch", ["unit"])
     op.create_table(

@@ -55,8 +55,9 @@ def test_title_info_lines_and_header(book):
     assert ws["A1"].value == "西吉县2023年政务公开工作要点任务落实台账（填报版）"
     assert ws["A1"].font.bold and ws["A1"].font.name == "黑体"
     assert "A1:H1" in {str(r) for r in ws.merged_cells.ranges}
-    assert ws["A2"].value == "填报单位：" and ws["E2"].value == "填报时间："
-    assert ws["A3"].value == "联系人：" and ws["E3"].value == "联系电话："
+    # one info row (填报单位 | 填报时间 | 联系人 | 联系电话), then the shading legend
+    assert [ws[c].value for c in ("A2", "D2", "F2", "H2")] == ["填报单位：", "填报时间：", "联系人：", "联系电话："]
+    assert ws["B3"].value == "注：浅红底色为截至2023年11月1日逾期未完成的任务"
     assert tuple(ws.cell(HEADER_ROW, c).value for c in range(1, 9)) == COLUMNS
     assert ws.column_dimensions["I"].hidden
 
@@ -147,13 +148,13 @@ def test_unit_filter_fills_info_lines(tmp_path):
     path = tmp_path / "民政.xlsx"
     write_ledger_xlsx(seed_like(), path, unit="民政局", as_of=AS_OF)
     ws = load_workbook(path)[MAIN_SHEET]
-    assert ws["A2"].value == "填报单位：县民政局" and ws["E2"].value == "填报时间：2023年11月1日"
+    assert ws["A2"].value == "填报单位：县民政局" and ws["D2"].value == "填报时间：2023年11月1日"
     ids = [ws.cell(r, 9).value for r in range(HEADER_ROW + 1, ws.max_row + 1) if ws.cell(r, 9).value]
     assert ids == ["t3"]
     path2 = tmp_path / "办.xlsx"
     write_ledger_xlsx(seed_like(), path2, unit="县人民政府办公室", as_of=AS_OF)
     ws2 = load_workbook(path2)[MAIN_SHEET]
-    assert ws2["A3"].value == "联系人：马丽" and ws2["E3"].value == "联系电话：0954-3012345"
+    assert ws2["F2"].value == "联系人：马丽" and ws2["H2"].value == "联系电话：0954-3012345"
 
 
 def test_unknown_unit_or_round_is_a_chinese_error(tmp_path):

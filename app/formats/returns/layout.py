@@ -135,7 +135,7 @@ def dispatch_for(doc: LedgerDocument, unit: str, round_name: str, *, include_gro
                         fingerprint=fingerprint(r.locked), columns=column_hashes(r.locked))
             for r in plan_rows(doc, unit, round_name, 1, include_groups=include_groups)]
     return Dispatch(id=str(uuid.uuid4()), unit=unit, round=round_name,
-                    created_at=(now or datetime.now()).replace(microsecond=0), fmt=fmt, rows=rows)
+                    created_at=now or datetime.now(), fmt=fmt, rows=rows)  # to the microsecond: sends follow in order
 
 
 def signed_rows(rows: list[SheetRow]) -> list[list[str]]:
