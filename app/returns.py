@@ -16,6 +16,7 @@ reports what the real merge would do.
 from __future__ import annotations
 
 import hashlib
+import stat
 import tempfile
 import uuid
 from collections.abc import Callable
@@ -55,6 +56,23 @@ def expand_paths(paths: list[Path]) -> list[Path]:
         else:
             out.append(path)
     return out
+
+
+MAX_RETURN_BYTES = 20 * 1024 * 1024  # a return sheet is well under 1 MB; a liaison file a few MB
+
+
+def _not_a_plain_file(path: Path) -> str:
+    """Why a path is not read (a FIFO, a device, /dev/zero behind a symlink would never end), or ""."""
+    try:
+        info = path.stat()  # follows a symlink: what counts is what would be read
+    except OSError:
+        return "文件不存在或无法读取（cannot read file）"
+    if not stat.S_ISREG(info.st_mode):
+        return "不是普通文件（设备、管道或快捷方式所指的特殊文件），未读取（not a regular file）"
+    if info.st_size > MAX_RETURN_BYTES:
+        return (f"文件过大（{info.st_size // (1024 * 1024)} MB，报送表通常不到 1 MB），未读取；"
+                "请确认是否发错了文件（file too large）")
+    return ""
 
 
 def file_sha256(path: Path) -> str:
@@ -234,8 +252,9 @@ Pending = tuple[FileReport, list[Progress], list[Conflict], list[ReviewItem]]
 
 def _merge_one(path: Path, fr: FileReport, state: _State, pending: list[Pending], work_dir: Path) -> None:
     """Decide one returned file into `fr`; a file to record (merged, or held for review) goes to `pending`."""
-    if not path.is_file():  # only regular files: a FIFO or a device would never end
-        fr.messages.append(f"{path.name}：文件不存在、无法读取或不是普通文件（not a regular file）")
+    problem = _not_a_plain_file(path)
+    if problem:
+        fr.messages.append(f"{path.name}：{problem}")
         return
     try:
         fr.file_hash = file_sha256(path)
@@ -271,7 +290,7 @@ def merge_files(ledger: Ledger, paths: list[Path], *, dry_run: bool = False,
     report = MergeReport(dry_run=dry_run)
     report.files = [FileReport(file=path.name) for path in files]
     for fr, path in zip(report.files, files):
-        fr.saved_at, fr.saved_from = saved_time(path) if path.is_file() else (None, "")
+        fr.saved_at, fr.saved_from = saved_time(path) if not _not_a_plain_file(path) else (None, "")
     oldest = datetime.min.replace(tzinfo=timezone.utc)
     order = sorted(range(len(files)), key=lambda n: (report.files[n].saved_at or oldest, n))
     pending: list[Pending] = []
