@@ -31,6 +31,16 @@ from app.store import queries
 __all__ = ["BatchInfo", "Changes", "Conflict", "Ledger", "MergeItem"]
 
 
+def _remove_stale_temporaries(path: Path) -> None:
+    """Temporary ledgers (".<name>.<hex>.tmp") of an import killed before its rename; called with the
+    ledger's lock held, so no other import of that name is writing one."""
+    for tmp in path.parent.glob(f".{path.name}.*.tmp"):
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+
+
 class Ledger:
     """An open ledger file. Use `create`, `create_from_document` or `open`; close when done."""
 
@@ -59,8 +69,9 @@ class Ledger:
             raise LedgerFileError(path, "文件已存在，未覆盖（file exists; use --force to replace it）")
         if not path.parent.exists():
             raise LedgerFileError(path, "所在文件夹不存在（folder does not exist）")
-        if path.exists() and overwrite:
-            store_file.FileLock(path).acquire_and_release()  # refuse to replace a ledger open elsewhere
+        lock = store_file.FileLock(path)
+        lock.acquire()  # refuse to replace a ledger open elsewhere; one import of a name at a time
+        _remove_stale_temporaries(path)
         tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
         engine = store_file.make_engine(tmp)
         try:
@@ -72,12 +83,14 @@ class Ledger:
                 queries.log_change(session, batch.id, entity="ledger", key=doc.ledger_id, field="create",
                                    new={"tasks": len(doc.tasks), "headings": len(doc.headings),
                                         "units": len(doc.units), "rounds": len(doc.rounds)}, at=at)
-        except Exception:
+            engine.dispose()
+            os.replace(tmp, path)
+        except BaseException:
             engine.dispose()
             tmp.unlink(missing_ok=True)
             raise
-        engine.dispose()
-        os.replace(tmp, path)
+        finally:
+            lock.release()
         return cls.open(path)
 
     @classmethod
