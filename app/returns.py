@@ -19,7 +19,7 @@ import hashlib
 import stat
 import tempfile
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -27,7 +27,7 @@ from app.core import merge as mg
 from app.core.dispatch import REVIEW_HELD, REVIEW_STATUS, ReviewItem
 from app.core.merge import TaskScope, Values
 from app.core.records import LedgerDocument, Progress
-from app.core.sheet_scope import MATCH_BY_ID, role_of
+from app.core.sheet_scope import MATCH_BY_ID, unit_tasks
 from app.errors import InputError, LedgerError
 from app.formats.returns import (
     SUPPORTED_SUFFIXES,
@@ -100,6 +100,28 @@ def read_returned(path: Path, work_dir: Path, report: FileReport) -> ReturnedShe
 
 
 # ------------------------------------------------------------------------------ state
+class _Scopes(Mapping[str, TaskScope]):
+    """Task id → TaskScope for one file, made on demand: a county ledger has thousands of tasks and a
+    sheet a few dozen rows, so scopes are built only for the tasks its rows name."""
+
+    def __init__(self, tasks: dict, own: set[str]) -> None:
+        self._tasks = tasks
+        self._own = own
+
+    def __getitem__(self, task_id: str) -> TaskScope:
+        task = self._tasks[task_id]
+        return TaskScope(task.seq, task.content, task_id in self._own)
+
+    def __contains__(self, task_id: object) -> bool:
+        return task_id in self._tasks
+
+    def __iter__(self):  # noqa: ANN204 - an iterator of task ids
+        return iter(self._tasks)
+
+    def __len__(self) -> int:
+        return len(self._tasks)
+
+
 class _State:
     """What the ledger holds, updated in memory as files are decided (so dry runs tell the truth)."""
 
@@ -114,6 +136,7 @@ class _State:
         self.batches = [b for b in ledger.batches() if not b.undone]
         self.hashes = {b.file_hash: b for b in self.batches if b.file_hash}
         self.dispatches = Dispatches(ledger.dispatches(with_rows=True), ledger.secret(create=False))
+        self._assigned: dict[tuple[str, bool], set[str]] = {}
         self._previous: dict[tuple[str, str], dict[str, Values]] = {}
         # (unit, round) → [(saved time, file name)] of the returns merged so far
         self.saved: dict[tuple[str, str], list[tuple[datetime, str]]] = {}
@@ -121,6 +144,13 @@ class _State:
             at = parse_saved_at(b.meta.get("saved_at")) if b.kind == "merge" and b.unit and b.round else None
             if at is not None:
                 self.saved.setdefault((b.unit, b.round), []).append((at, b.source))
+
+    def assigned(self, unit: str, *, include_groups: bool) -> set[str]:
+        """The tasks a unit is named on (and, with groups, its groups' tasks), once per unit."""
+        key = (unit, include_groups)
+        if key not in self._assigned:
+            self._assigned[key] = {t.id for t, _role in unit_tasks(self.doc, unit, include_groups=include_groups)}
+        return self._assigned[key]
 
     def newer_return(self, unit: str, round_name: str, saved_at: datetime | None) -> str | None:
         """The file name of a merged return of this unit and round saved after `saved_at`, if any."""
@@ -189,9 +219,8 @@ def _decide_file(sheet: ReturnedSheet, state: _State, report: FileReport
     report.messages.extend(identity.notes)
     # In scope: tasks the unit was sent (its dispatch, or the hidden data of an old sheet) and the tasks
     # it is named on; a sheet that lost its hidden data is taken as sent the default way (with groups).
-    scopes = {t.id: TaskScope(t.seq, t.content, t.id in identity.sent or role_of(
-        state.doc, t, unit, include_groups=not sheet.hidden) is not None) for t in state.doc.tasks}
-    own = {tid for tid, scope in scopes.items() if scope.assigned}
+    own = set(identity.sent) | state.assigned(unit, include_groups=not sheet.hidden)
+    scopes = _Scopes(state.tasks, own)
     ours = state.ours.setdefault((unit, round_name), {})
     previous = state.previous(unit, round_name)
     newer = state.newer_return(unit, round_name, report.saved_at)

@@ -20,6 +20,7 @@ Pure Python: no Qt, no SQLAlchemy, no file formats.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -210,7 +211,7 @@ def decide_row(
     row: ReturnedRow,
     *,
     unit: str,
-    tasks: dict[str, TaskScope],
+    tasks: Mapping[str, TaskScope],
     ours: Values,
     previous: Values | None = None,
     stale: bool = False,
@@ -281,7 +282,7 @@ def merge_rows(
     rows: list[ReturnedRow],
     *,
     unit: str,
-    tasks: dict[str, TaskScope],
+    tasks: Mapping[str, TaskScope],
     ours: dict[str, Values],
     previous: dict[str, Values] | None = None,
     stale: bool = False,

@@ -11,6 +11,15 @@ sheets included). The rules:
   量化指标, 责任单位, 配合单位, 完成时限 (a changed deadline text is re-parsed). Edits
   in 进展落实情况 are not read back (progress comes in through return sheets): a
   warning names the row.
+- Spill rows (a task's 进展落实情况 continued below its row, see ledger_xlsx.py)
+  belong to the task row above: their text is joined to the task's (as the hidden
+  "spill" record says, else guessed: a new line where a row starts "单位：状态…"), so
+  the check of 进展落实情况 and a read without the hidden sheet see the whole text. A
+  spill row is known by its id cell "<task id>+<n>", or, with the id column gone, by
+  its 序号 cell "序号" (shown as nothing) with 主要内容 … 完成时限 empty, or by those
+  cells being empty parts of merged cells, directly after the task's rows. A spill
+  row is never read as a task, nor as a repeated header row; one that follows no row
+  of its task is left out with a warning.
 - Rows are matched to the hidden data by the hidden id column (I), then by seq and
   text. A visible row matching nothing becomes a new task with a new id; a hidden
   task with no visible row was deleted by the user and is left out (warning).
@@ -51,16 +60,19 @@ from app.core.records import (
 )
 from app.core.rounds import find_rounds
 from app.core.table_plan import title_and_year
-from app.core.units import UnitDirectory, split_unit_list, unit_kind
+from app.core.units import UnitDirectory, match_key, split_unit_list, unit_kind
 from app.errors import InputError
 from app.formats.ledger_layout import COLUMNS, UNIT_JOINER, progress_line
-from app.formats.ledger_xlsx import DATA_SHEET, XLSX_FORMAT_TAG, clean
+from app.formats.ledger_xlsx import DATA_SHEET, SPILL_ID_SEP, SPILL_MARK, XLSX_FORMAT_TAG, clean
 
 PLAIN_ROUND = "第一次报送"
 _HEADER_SCAN_ROWS = 40
 _ID_HEADER = "_id"
 _SECTION_NUMBER = re.compile(r"^\s*([一二三四五六七八九十百]+[、.．]|[（(][一二三四五六七八九十]+[）)]|\d+[、.．](?!\d))")
 _SPLIT_UNITS = re.compile(r"[、；;，,\n]+")
+# Cells a spill row leaves empty (merged with its task row's); 重点工作 may restart there.
+_PLAN_COLUMNS = ("主要内容", "量化指标", "责任单位", "配合单位", "完成时限")
+_PROGRESS_HEAD = re.compile(r"([^：\n。；;！？!?，,]{1,30})：")  # "县民政局：" starting a progress line
 
 
 def read_exported_ledger(path: Path, *, plain: bool = False) -> LedgerDocument | None:
@@ -118,7 +130,7 @@ def _cell_text(value: object) -> str:
 
 def _read_hidden(wb: CalamineWorkbook) -> dict | None:
     rows = wb.get_sheet_by_name(DATA_SHEET).to_python(skip_empty_area=False)
-    records: dict[str, list] = {"round": [], "unit": [], "heading": [], "task": [], "progress": []}
+    records: dict[str, list] = {"round": [], "unit": [], "heading": [], "task": [], "progress": [], "spill": []}
     tag, meta = None, {}
     for row in rows:
         if not row or not row[0]:
@@ -180,6 +192,9 @@ class _Builder:
         self.path, self.hidden, self.rows = path, hidden, rows
         self.header_row, self.columns = header_row, columns
         self.merged_key_rows = None if merges is None else _rows_inside_merges(merges, columns.get("重点工作"))
+        # Rows inside a vertical merge, for each of the cells a spill row leaves empty.
+        self.merged_plan_rows = None if merges is None else [
+            _rows_of_merges(merges, columns[name]) for name in _PLAN_COLUMNS if name in columns]
         self.doc = LedgerDocument()
         self.warnings: list[ParseWarning] = []
         self.used_ids: set[str] = set()
@@ -223,41 +238,142 @@ class _Builder:
         hidden_tasks = {t["id"]: t for t in (self.hidden or {}).get("task", [])}
         unused = dict(hidden_tasks)
         progress = (self.hidden or {}).get("progress", [])
-        progress_by_task: dict[str, list[dict]] = {}
+        self.progress_by_task: dict[str, list[dict]] = {}
         for p in progress:
-            progress_by_task.setdefault(p["task_id"], []).append(p)
+            self.progress_by_task.setdefault(p["task_id"], []).append(p)
+        self.orphan_rows: list[int] = []
+        self.spill_joins = {s["task_id"]: list(s.get("joins", [])) for s in (self.hidden or {}).get("spill", [])
+                            if isinstance(s, dict) and "task_id" in s}
         stack: list[Heading] = []
         prev_key: str | None = None  # key work of the task row above, None after a section row
+        open_task: _OpenTask | None = None  # the task row above, its progress still open to spill rows
+        adjacent = False  # nothing but blank rows since open_task's last row
         for r in range(self.header_row + 1, len(self.rows)):
             row = self.rows[r]
             values = {name: self.cell(row, name) for name in COLUMNS}
-            if not any(values.values()) or values["序号"] == "序号":
-                continue  # blank, or a header repeated at a page break
+            ident = self.cell(row, _ID_HEADER)
+            spill = _spill_shaped(values)
+            if spill and open_task is not None:
+                part = self._spill_part(open_task, r, values, ident, adjacent)
+                if part is not None:
+                    open_task.add(part, self._raw(row, "进展落实情况"))
+                    adjacent = True
+                    continue
+            if not any(values.values()) and not ident:
+                continue  # blank
+            adjacent = False
+            if spill and (values["序号"] == SPILL_MARK or _spill_ident(ident)):
+                self._orphan_spill_row(r, values)  # never a task
+                continue
+            if values["序号"] == SPILL_MARK:
+                continue  # a header repeated at a page break
+            if not any(values.values()):
+                continue  # only an id left
             if values["序号"] and not any(values[n] for n in COLUMNS[1:]):
+                self._close(open_task)
+                open_task = None
                 stack = self._section(values["序号"], stack)
                 prev_key = None
                 continue
-            ident = self.cell(row, _ID_HEADER)
+            self._close(open_task)
             source = unused.pop(ident, None) if ident else None
             if source is None and unused:
                 source = _match_by_text(values, unused)
                 if source is not None:
                     unused.pop(source["id"])
             task = self._task(r, values, source, stack, prev_key)
-            if source is None and ident and self.hidden is None and ident not in self.used_ids:
+            if source is None and ident and self.hidden is None and ident not in self.used_ids \
+                    and not _spill_ident(ident):
                 task.id = ident  # hidden sheet deleted, id column kept
             if task.id in self.used_ids:
                 task.id = new_id()  # a copied row
             self.used_ids.add(task.id)
             prev_key = task.key_work
             self.doc.tasks.append(task)
-            if source is not None:
-                self._hidden_progress(task, progress_by_task.get(source["id"], []), values["进展落实情况"], r)
-            elif values["进展落实情况"]:
-                self._visible_progress(task, values["进展落实情况"])
+            open_task = _OpenTask(task, source, ident, r, self._raw(row, "进展落实情况"))
+            adjacent = True
+        self._close(open_task)
+        self._warn_orphans()
         for t in unused.values():
             self.warnings.append(ParseWarning(self.path.name, f"任务“{t['seq']}”已从表格中删除，未导入"))
         self._complete_units()
+
+    def _raw(self, row: list, name: str) -> str:
+        """A cell's text as written (not stripped: a spill row's text may go on mid-line)."""
+        col = self.columns.get(name)
+        return _cell_text(row[col]) if col is not None and col < len(row) else ""
+
+    def _spill_part(self, open_task: _OpenTask, r: int, values: dict[str, str], ident: str,
+                    adjacent: bool) -> int | None:
+        """The part number if row `r` (spill-shaped) continues `open_task`, else None."""
+        spill_id = _spill_ident(ident)
+        if spill_id is not None:  # the id cell says whose spill row it is
+            base, part = spill_id
+            return part if open_task.ident and base == open_task.ident else None
+        if ident or not adjacent:
+            return None  # a task's id (a row emptied by hand), or not right below the task
+        if values["序号"] == SPILL_MARK:
+            return open_task.parts_read
+        # 序号 emptied too (a copy of the values): still a spill row if its other cells are
+        # parts of merged cells, or hold nothing but 重点工作 restarted at a page top.
+        if self.merged_plan_rows and all(r in rows for rows in self.merged_plan_rows):
+            return open_task.parts_read
+        if values["重点工作"] in ("", clean(open_task.task.key_work).strip()):
+            return open_task.parts_read
+        return None
+
+    def _orphan_spill_row(self, r: int, values: dict[str, str]) -> None:
+        """A spill row below no row of its task (the task's row deleted, rows moved): noted."""
+        if values["进展落实情况"]:
+            self.orphan_rows.append(r)
+
+    def _warn_orphans(self) -> None:
+        """One warning for each run of spill rows left without their task."""
+        runs: list[list[int]] = []
+        for r in self.orphan_rows:
+            if runs and r == runs[-1][-1] + 1:
+                runs[-1].append(r)
+            else:
+                runs.append([r])
+        for run in runs:
+            where = f"第{run[0] + 1}行" if len(run) == 1 else f"第{run[0] + 1}–{run[-1] + 1}行"
+            self.warnings.append(ParseWarning(
+                f"{self.path.name} {where}",
+                "续行（spill row）不在其任务的行下，其进展落实情况未导入",
+            ))
+
+    def _close(self, open_task: _OpenTask | None) -> None:
+        """The task's progress, now that its spill rows are all read."""
+        if open_task is None:
+            return
+        task, source = open_task.task, open_task.source
+        joins = self.spill_joins.get(source["id"] if source is not None else open_task.ident)
+        text = open_task.parts[0][1]
+        for part, chunk in open_task.parts[1:]:
+            if joins is not None and part < len(joins):
+                join = joins[part]
+            else:
+                join = self._guess_join(task, chunk)
+            text += join + chunk
+        if source is not None:
+            self._hidden_progress(task, self.progress_by_task.get(source["id"], []), text, open_task.row)
+        elif text.strip():
+            self._visible_progress(task, text)
+
+    def _guess_join(self, task: Task, chunk: str) -> str:
+        """How a spill row's text goes on from the row above when no record says: on a new
+        line if it starts like a progress line ("单位：状态。…", a unit of the task or a known
+        one), else within the line (the writer cut most rows between sentences of one line)."""
+        m = _PROGRESS_HEAD.match(chunk.lstrip())
+        if m is None:
+            return ""
+        unit, body = m.group(1).strip(), chunk.lstrip()[m.end():].lstrip()
+        if body.startswith(STATUSES):
+            return "\n"
+        task_units = {match_key(u) for u in (*task.lead_units, *task.coop_units)}
+        if match_key(unit) in task_units or self.directory.resolve(unit):
+            return "\n"
+        return ""
 
     def _section(self, label: str, stack: list[Heading]) -> list[Heading]:
         """Map a section row to a heading (known, or new), returning the new heading chain."""
@@ -333,7 +449,7 @@ class _Builder:
             rebuilt.append(_progress_from_json(p, task.id))
         self.doc.progress.extend(rebuilt)
         shown = [progress_line(p) for p in rebuilt if p.round == shown_round and (p.status or p.text)]
-        seen = sorted(x.strip() for x in visible.split("\n") if x.strip())
+        seen = sorted(clean(x).strip() for x in visible.split("\n") if x.strip())
         if sorted(clean(x).strip() for x in shown) != seen:
             self.warnings.append(ParseWarning(
                 f"{self.path.name} 第{r + 1}行",
@@ -364,6 +480,35 @@ class _Builder:
                     known.add(name)
                     kind = unit_kind(name)
                     self.doc.units.append(Unit(name, kind if kind != "other" else "department"))
+
+
+class _OpenTask:
+    """A task row just read, with its progress text row by row (its own row, part 0, then
+    its spill rows)."""
+
+    def __init__(self, task: Task, source: dict | None, ident: str, row: int, text: str) -> None:
+        self.task, self.source, self.ident, self.row = task, source, ident, row
+        self.parts: list[tuple[int, str]] = [(0, text)]
+
+    @property
+    def parts_read(self) -> int:
+        return len(self.parts)
+
+    def add(self, part: int, text: str) -> None:
+        self.parts.append((part, text))
+
+
+def _spill_shaped(values: dict[str, str]) -> bool:
+    """序号 is the spill mark or empty, and the cells a spill row leaves empty are."""
+    return values["序号"] in ("", SPILL_MARK) and not any(values[n] for n in _PLAN_COLUMNS)
+
+
+def _spill_ident(ident: str) -> tuple[str, int] | None:
+    """("<task id>", n) for a spill row's id cell "<task id>+<n>", else None."""
+    base, sep, tail = ident.rpartition(SPILL_ID_SEP)
+    if sep and base and tail.isdigit() and int(tail) > 0:
+        return base, int(tail)
+    return None
 
 
 def _prefer(hidden: str | None, visible: str) -> str:
@@ -412,6 +557,15 @@ def _rows_inside_merges(merges, col: int | None) -> set[int]:
     for (r1, c1), (r2, c2) in merges:
         if c1 <= col <= c2 and r2 > r1:
             rows.update(range(r1 + 1, r2 + 1))
+    return rows
+
+
+def _rows_of_merges(merges, col: int) -> set[int]:
+    """Rows (0-based) of the vertical merges in column `col`, first rows included."""
+    rows: set[int] = set()
+    for (r1, c1), (r2, c2) in merges:
+        if c1 <= col <= c2 and r2 > r1:
+            rows.update(range(r1, r2 + 1))
     return rows
 
 
