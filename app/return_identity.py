@@ -14,6 +14,7 @@ their base from the unit's latest dispatch of the round when there is one.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from app.core.dispatch import Dispatch, DispatchRow
 from app.core.records import LedgerDocument, Round
@@ -126,7 +127,10 @@ def _what_was_changed(sheet: ReturnedSheet, dispatch: Dispatch) -> list[str]:
 
 def _cross_check(identity: Identity, doc: LedgerDocument, sheet: ReturnedSheet) -> None:
     """The file name and the title line must not name another unit than the one identified."""
+    sent_name = Path(identity.dispatch.file_name).stem if identity.dispatch and identity.dispatch.file_name else None
     for label, text in (("文件名", sheet.path.stem), ("标题行", sheet.title)):
+        if label == "文件名" and text == sent_name:
+            continue  # the name we gave it (a unit like "县:民政局" gets "县_民政局…", which may read as another)
         named = _named_unit(doc, text) if text else None
         if named is not None and named != identity.unit:
             identity.doubts.append(f"{label}写的是“{named}”，与发送记录的“{identity.unit}”不符")

@@ -13,7 +13,8 @@ from app.core.dispatch import Dispatch
 from app.core.records import LedgerDocument, Round
 from app.core.sheet_scope import match_unit, sheet_units
 from app.errors import InputError, LedgerError, LedgerFileError
-from app.formats.returns import Stamp, dispatch_for, write_liaison_file, write_return_sheet
+from app.formats.returns import Stamp, dispatch_for, sheet_file_names, write_liaison_file, write_return_sheet
+from app.formats.safe_names import FileName
 from app.ledger import Ledger
 
 DEFAULT_ROUND = "第一次报送"
@@ -85,35 +86,47 @@ def _missing_dirs(folder: Path) -> list[Path]:
 
 def write_sheets(doc: LedgerDocument, out_dir: str | Path, round_name: str, units: list[str], *, fmt: str = "xlsx",
                  include_groups: bool = True, key: bytes = b"",
-                 dispatches: list[Dispatch] | None = None) -> list[Path]:
+                 dispatches: list[Dispatch] | None = None, renamed: list[FileName] | None = None) -> list[Path]:
     """Write the sheets into `out_dir`; on any failure remove what was written (and folders made for it).
 
-    With a `key` every sheet is one dispatch, signed: its record is appended to `dispatches`
-    for the caller to keep in the ledger once all files are written."""
+    Every unit gets its own file: names are made safe and unique first (sheet_file_names), so
+    "县:民政局" and "县*民政局" no longer meet in one file; those not simply "单位_轮次" are
+    appended to `renamed` for the caller to tell the clerk. With a `key` every sheet is one
+    dispatch, signed: its record (with the name written) is appended to `dispatches` for the
+    caller to keep in the ledger once all files are written."""
     if fmt not in ("xlsx", "docx"):
         raise LedgerError(f"不支持的格式 {fmt}（use xlsx or docx）")
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise InputError(out, "已存在同名文件，不是文件夹（not a folder）")
+    names = sheet_file_names(units, round_name, f".{fmt}")
     created = _missing_dirs(out)
     paths: list[Path] = []
     try:
         out.mkdir(parents=True, exist_ok=True)
-        for unit in units:
-            dispatch = dispatch_for(doc, unit, round_name, include_groups=include_groups, fmt=fmt)
-            stamp = Stamp(dispatch.id, key) if key else None
-            path = write_return_sheet(doc, unit, round_name, out, fmt=fmt, include_groups=include_groups,
-                                      stamp=stamp)
-            paths.append(path)
-            if dispatches is not None and stamp is not None:
-                dispatch.file_name = path.name
-                dispatches.append(dispatch)
+        for unit, name in zip(units, names):
+            paths.append(_write_one(doc, unit, round_name, out / name.name, fmt=fmt, include_groups=include_groups,
+                                    key=key, dispatches=dispatches))
     except BaseException as exc:
         remove_written(paths, created)
         if isinstance(exc, OSError):
             raise InputError(out, f"无法写入填报表（cannot write: {exc.strerror or exc}）") from exc
         raise
+    if renamed is not None:
+        renamed.extend(n for n in names if n.renamed)
     return paths
+
+
+def _write_one(doc: LedgerDocument, unit: str, round_name: str, path: Path, *, fmt: str, include_groups: bool,
+               key: bytes, dispatches: list[Dispatch] | None) -> Path:
+    """One unit's sheet at `path`; its dispatch, naming the file actually written, goes to `dispatches`."""
+    dispatch = dispatch_for(doc, unit, round_name, include_groups=include_groups, fmt=fmt)
+    stamp = Stamp(dispatch.id, key) if key else None
+    path = write_return_sheet(doc, unit, round_name, path, fmt=fmt, include_groups=include_groups, stamp=stamp)
+    if dispatches is not None and stamp is not None:
+        dispatch.file_name = path.name
+        dispatches.append(dispatch)
+    return path
 
 
 def remove_written(paths: list[Path], created: list[Path]) -> None:
@@ -129,8 +142,11 @@ def remove_written(paths: list[Path], created: list[Path]) -> None:
 
 def make_sheets(ledger: Ledger, out_dir: str | Path, *, round_name: str | None = None, fmt: str = "xlsx",
                 units: list[str] | None = None, include_groups: bool = True, group_sheets: bool = False,
-                due: date | None = None, add_round: bool = False) -> list[Path]:
+                due: date | None = None, add_round: bool = False,
+                renamed: list[FileName] | None = None) -> list[Path]:
     """One return sheet per unit (or per unit named in `units`); returns the files written.
+
+    `renamed` (when given) receives the units whose file name had to be changed (see write_sheets).
 
     `include_groups`: a unit's sheet also holds the tasks of "各部门（单位）"-like groups it
     belongs to (sheet_scope); `group_sheets`: the group pseudo-units get sheets too.
@@ -151,7 +167,7 @@ def make_sheets(ledger: Ledger, out_dir: str | Path, *, round_name: str | None =
     created = _missing_dirs(Path(out_dir))
     sent: list[Dispatch] = []
     paths = write_sheets(doc, out_dir, name, wanted, fmt=fmt, include_groups=include_groups, key=ledger.secret(),
-                         dispatches=sent)
+                         dispatches=sent, renamed=renamed)
     try:
         ledger.record_dispatches(sent, new_round=new_round, due=due)
     except BaseException:

@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from app.errors import InputError, LedgerError
+from app.formats.safe_names import FileName, rename_line
 from app.ledger import Ledger
 from app.sending import make_sheets, round_to_add
 
@@ -70,12 +71,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     with Ledger.open(args.ledger, readonly=True) as ledger:
         doc = ledger.document()
+    renamed: list[FileName] = []
     try:
         new_round = round_to_add(doc, args.round_name, add=args.add_round or args.due is not None)
         with Ledger.open(args.ledger, wait=WRITE_WAIT) as ledger:  # writable: the ledger keeps what it sent (dispatches)
             paths = make_sheets(ledger, args.output, round_name=args.round_name, fmt=args.fmt, units=args.unit,
                                 include_groups=args.include_groups,
-                                group_sheets=args.group_sheets, due=args.due, add_round=new_round is not None)
+                                group_sheets=args.group_sheets, due=args.due, add_round=new_round is not None,
+                                renamed=renamed)
     except InputError:
         raise
     except LedgerError as exc:  # unknown round or unit: say which ledger
@@ -86,5 +89,7 @@ def run(args: argparse.Namespace) -> int:
         print("报送轮次已存在，未修改其截止日期（--due 仅用于新建轮次）。")
     for path in paths:
         print(path)
+    for item in renamed:  # after the list, so each line can be read next to the file it names
+        print(rename_line(item))
     print(f"共生成 {len(paths)} 份填报表。")
     return 0

@@ -67,6 +67,7 @@ from app.formats.ledger_layout import (
     overdue_row,
     split_pieces,
 )
+from app.formats.safe_names import put_text
 
 XLSX_FORMAT_TAG = "ledgerdesk-xlsx/1"
 MAIN_SHEET = "任务落实台账"
@@ -136,10 +137,10 @@ def clean(text: str) -> str:
 
 
 def set_text(cell, value: str | int) -> None:
-    """Write a value that is never taken for a formula."""
-    cell.value = value
-    if isinstance(value, str) and value.startswith("="):
-        cell.data_type = "s"
+    """Write a value that is never taken for a formula: a str is always a string cell, whatever it
+    starts with (= + - @), and a control character in it (an overview unit name) is escaped, not an error.
+    No quotePrefix: _Styler copies whole styles afterwards, which would spread or drop it."""
+    put_text(cell, value, keep_on_edit=False)
 
 
 class _Styler:

@@ -32,6 +32,7 @@ from app.formats.returns.layout import (
     plan_rows,
     safe_file_name,
     sheet_file_name,
+    sheet_file_names,
 )
 from app.formats.returns.liaison import (
     SUFFIX as LIAISON_SUFFIX,
@@ -49,7 +50,7 @@ __all__ = [
     "FILL", "FORMAT_TAG", "HEADERS", "ID_HEADER", "LIAISON_SUFFIX", "LOCKED", "META_SHEET", "SUPPORTED_SUFFIXES", "Stamp",
     "ReadRow", "ReturnedSheet", "SentRow", "column_hashes", "dispatch_for", "fill_liaison_file", "fingerprint",
     "liaison_file_name", "load_liaison_file", "parse_saved_at", "plan_rows", "read_return_file", "safe_file_name",
-    "saved_time", "sheet_file_name", "write_liaison_file", "write_return_sheet",
+    "saved_time", "sheet_file_name", "sheet_file_names", "write_liaison_file", "write_return_sheet",
 ]
 
 

@@ -28,6 +28,7 @@ from docx.section import Section
 from docx.shared import Cm, Pt, RGBColor, Twips
 from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 
 from app.core.records import STATUSES, LedgerDocument
 from app.formats.atomic import atomic_output
@@ -43,6 +44,7 @@ from app.formats.returns.layout import (
     meta_rows,
     plan_rows,
 )
+from app.formats.safe_names import json_for_xml, xml_text
 
 FONT = "宋体"
 TITLE_PT = 14
@@ -215,8 +217,13 @@ def _default_font(word: WordDocument) -> None:
     _size_cs(rpr, BODY_PT)
 
 
+def _text_run(paragraph: Paragraph, text: str) -> Run:
+    """A run of literal text: w:t only (no field, whatever the text looks like), XML-safe."""
+    return paragraph.add_run(xml_text(text))
+
+
 def _hidden_run(paragraph: Paragraph, text: str) -> None:
-    run = paragraph.add_run(text)
+    run = _text_run(paragraph, text)
     run.font.size = Pt(1)
     run.font.hidden = True  # w:vanish: kept by Word/WPS/LibreOffice, not shown or printed
 
@@ -245,7 +252,7 @@ def _header_row(table: Table, widths: list[int]) -> None:
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
         paragraph = cell.paragraphs[0]
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _font(paragraph.add_run(header), HEADER_PT, bold=True)
+        _font(_text_run(paragraph, header), HEADER_PT, bold=True)
         _mark_font(paragraph, HEADER_PT, bold=True)
         _shade(cell, HEADER_FILL)
     _repeat_header(table.rows[0])
@@ -258,7 +265,7 @@ def _task_row(table: Table, row: SheetRow, widths: list[int]) -> None:
         cells[c].width = Twips(widths[c])
         paragraph = cells[c].paragraphs[0]
         if value:
-            _font(paragraph.add_run(value), BODY_PT)
+            _font(_text_run(paragraph, value), BODY_PT)
         if c == 0:
             _hidden_run(paragraph, f"{DOCX_ID_PREFIX}{row.task.id}")
         _mark_font(paragraph, BODY_PT)
@@ -279,11 +286,11 @@ def _heading(word: WordDocument, unit: str, round_name: str, due: str) -> None:
     title = word.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     title.paragraph_format.space_after = Pt(6)
-    _font(title.add_run(f"{unit}　{round_name}　任务进展填报表"), TITLE_PT, bold=True)
+    _font(_text_run(title, f"{unit}　{round_name}　任务进展填报表"), TITLE_PT, bold=True)
     for i, line in enumerate(word_instructions(unit, round_name, due)):
         paragraph = word.add_paragraph()
         paragraph.paragraph_format.space_after = Pt(2)
-        _font(paragraph.add_run(line), NOTE_PT, color=NOTE_COLOR if i == 0 else None)
+        _font(_text_run(paragraph, line), NOTE_PT, color=NOTE_COLOR if i == 0 else None)
     word.paragraphs[-1].paragraph_format.space_after = Pt(6)
 
 
@@ -306,13 +313,13 @@ def write(doc: LedgerDocument, unit: str, round_name: str, path: Path, *, due: s
 
     data = meta_rows(doc, unit, round_name, header_row=1, rows=rows, stamp=stamp)
     props = word.core_properties
-    props.title = f"{unit} {round_name} 任务进展填报表"
+    props.title = xml_text(f"{unit} {round_name} 任务进展填报表")
     props.subject = FORMAT_TAG
     props.keywords = "ledgerdesk"
     # python-docx keeps the template's dates; the merge compares save times, so stamp ours (UTC, as Word does)
     props.created = props.modified = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
     hidden = word.add_paragraph()
-    _hidden_run(hidden, DOCX_META_PREFIX + json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+    _hidden_run(hidden, DOCX_META_PREFIX + json_for_xml(json.dumps(data, ensure_ascii=False, separators=(",", ":"))))
 
     with atomic_output(path) as tmp:
         word.save(str(tmp))

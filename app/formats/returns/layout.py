@@ -39,6 +39,7 @@ from app.core.merge import Values, norm_text
 from app.core.records import STATUSES, LedgerDocument, Progress, Task
 from app.core.sheet_scope import inherited_key_work, unit_tasks
 from app.formats.returns import signature
+from app.formats.safe_names import FileName, FolderNames, safe_stem, split_tail
 
 FORMAT_TAG = "ledgerdesk-return/1"
 META_SHEET = "_ledgerdesk"
@@ -51,17 +52,26 @@ DOCX_ID_PREFIX = "#ld:"
 DOCX_META_PREFIX = "#ldmeta:"
 ROW_FIELDS = ("task_id", "row", "seq", "status", "text", "done_date", "evidence", "fingerprint", "columns")
 
-_INVALID_NAME = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
-
 
 def safe_file_name(name: str) -> str:
-    """A name Windows accepts: invalid characters become "_", no trailing dots or spaces."""
-    cleaned = _INVALID_NAME.sub("_", name).strip().rstrip(". ")
-    return cleaned or "未命名"
+    """A stem Windows and Linux accept (see safe_names): invalid and control characters become "_",
+    no trailing dots or spaces, no device name, at most STEM_BYTES, keeping the part after the
+    last "_" (the round of "单位_轮次") when shortened."""
+    return safe_stem(*split_tail(name)).text
 
 
 def sheet_file_name(unit: str, round_name: str, suffix: str) -> str:
-    return safe_file_name(f"{unit}_{round_name}") + suffix
+    """One unit's file name (alone: several in one folder are made unique by sheet_file_names)."""
+    return safe_stem(unit, f"_{round_name}").text + suffix
+
+
+def sheet_file_names(units: list[str], round_name: str, suffix: str) -> list[FileName]:
+    """The file names of one folder of sheets, one per unit, unique as Windows compares names;
+    each says why it is not simply "单位_轮次" + suffix."""
+    folder = FolderNames()
+    return [folder.claim(unit, f"{unit}_{round_name}{suffix}",
+                         lambda extra, unit=unit: safe_stem(unit, f"_{round_name}{extra}"), suffix)
+            for unit in units]
 
 
 def _hash(text: str, n: int = 8) -> str:

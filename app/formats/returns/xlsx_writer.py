@@ -3,6 +3,10 @@
 Built to open the same in Excel 2007+, WPS and LibreOffice: plain cell styles,
 a list data validation with an inline formula, sheet protection with no password
 (fill-in cells unlocked), a hidden (not "very hidden") metadata sheet.
+
+Every text goes in through `text_cell` (safe_names.put_text): a progress text or unit
+name starting with "=" is what a unit typed, never a formula to run in the next round's
+sheet, and a control character in a unit name is escaped, not a crash.
 """
 
 from __future__ import annotations
@@ -10,9 +14,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
 from app.core.records import STATUSES, LedgerDocument
 from app.formats.atomic import atomic_output
@@ -29,6 +35,7 @@ from app.formats.returns.layout import (
     meta_rows,
     plan_rows,
 )
+from app.formats.safe_names import put_text
 
 FONT = "宋体"
 _THIN = Side(style="thin", color="808080")
@@ -40,6 +47,13 @@ _CENTER = Alignment(wrap_text=True, vertical="center", horizontal="center")
 _UNLOCKED = Protection(locked=False)
 
 
+def text_cell(ws: Worksheet, row: int, column: int, value: object) -> Cell:
+    """The cell at (row, column) holding `value`: a str always as text (never a formula), see put_text."""
+    cell = ws.cell(row, column)
+    put_text(cell, value)
+    return cell
+
+
 def write(doc: LedgerDocument, unit: str, round_name: str, path: Path, *, due: str = "",
           include_groups: bool = True, stamp: Stamp | None = None) -> None:
     """Write the workbook to a temporary name, then rename: never a half-written sheet."""
@@ -49,13 +63,13 @@ def write(doc: LedgerDocument, unit: str, round_name: str, path: Path, *, due: s
     ncols = len(HEADERS) + 1
     last_col = get_column_letter(len(HEADERS))
 
-    ws.cell(1, 1, f"{unit}　{round_name}　任务进展填报表").font = Font(name=FONT, size=14, bold=True)
+    text_cell(ws, 1, 1, f"{unit}　{round_name}　任务进展填报表").font = Font(name=FONT, size=14, bold=True)
     ws.merge_cells(f"A1:{last_col}1")
     ws.cell(1, 1).alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 26
     lines = instructions(unit, round_name, due)
     for i, line in enumerate(lines, start=2):
-        cell = ws.cell(i, 1, line)
+        cell = text_cell(ws, i, 1, line)
         cell.font = Font(name=FONT, size=10, color="C00000" if i == 2 else "000000")
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         ws.merge_cells(f"A{i}:{last_col}{i}")
@@ -63,7 +77,7 @@ def write(doc: LedgerDocument, unit: str, round_name: str, path: Path, *, due: s
     header_row = len(lines) + 2
 
     for c, title in enumerate((*HEADERS, ID_HEADER), start=1):
-        cell = ws.cell(header_row, c, title)
+        cell = text_cell(ws, header_row, c, title)
         cell.font = Font(name=FONT, size=11, bold=True)
         cell.alignment = _CENTER
         cell.border = _BORDER
@@ -80,7 +94,7 @@ def write(doc: LedgerDocument, unit: str, round_name: str, path: Path, *, due: s
         values = [*(r.locked[h] for h in HEADERS[: len(HEADERS) - len(FILL)]), r.base.status, r.base.text,
                   r.base.done_date, r.base.evidence, r.task.id]
         for c, value in enumerate(values, start=1):
-            cell = ws.cell(r.row, c, value if value != "" else None)
+            cell = text_cell(ws, r.row, c, value if value != "" else None)
             cell.font = body_font
             cell.border = _BORDER
             cell.alignment = _CENTER if c in (1, 5, 6, 7, 9) else _WRAP
@@ -126,13 +140,13 @@ def write(doc: LedgerDocument, unit: str, round_name: str, path: Path, *, due: s
 
     meta = wb.create_sheet(META_SHEET)
     data = meta_rows(doc, unit, round_name, header_row, rows, stamp)
-    meta.append([FORMAT_TAG])
-    for key in ("ledger_id", "unit", "round", "header_row", "dispatch_id", "signature"):
-        if key in data:
-            meta.append([key, str(data[key])])
-    meta.append(list(ROW_FIELDS))
-    for item in data["rows"]:
-        meta.append([str(v) for v in item])
+    records: list[list[str]] = [[FORMAT_TAG]]
+    records += [[key, str(data[key])] for key in ("ledger_id", "unit", "round", "header_row", "dispatch_id", "signature")
+                if key in data]
+    records += [list(ROW_FIELDS), *([str(v) for v in item] for item in data["rows"])]
+    for r, line in enumerate(records, start=1):
+        for c, value in enumerate(line, start=1):
+            text_cell(meta, r, c, value)
     meta.sheet_state = "hidden"
     meta.protection.sheet = True
 
