@@ -13,7 +13,15 @@ from app.core.dispatch import Dispatch
 from app.core.records import LedgerDocument, Round
 from app.core.sheet_scope import match_unit, sheet_units
 from app.errors import InputError, LedgerError, LedgerFileError
-from app.formats.returns import Stamp, dispatch_for, sheet_file_names, write_liaison_file, write_return_sheet
+from app.formats.returns import (
+    Stamp,
+    dispatch_for,
+    liaison_file_name,
+    load_liaison_file,
+    sheet_file_names,
+    write_liaison_file,
+    write_return_sheet,
+)
 from app.formats.safe_names import FileName
 from app.ledger import Ledger
 
@@ -189,6 +197,7 @@ def make_package(ledger: Ledger, unit: str, out: str | Path, *, round_name: str 
     if ledger.readonly:
         raise LedgerFileError(ledger.path, "生成数据包要在台账中记录发出的内容，但台账以只读方式打开（opened read-only）")
     dispatch = dispatch_for(doc, unit, name, include_groups=include_groups, fmt="ldpkg")
+    out = package_path(Path(out), unit, name)
     path = write_liaison_file(doc, unit, name, out, include_groups=include_groups,
                               stamp=Stamp(dispatch.id, ledger.secret()))
     dispatch.file_name = path.name
@@ -198,3 +207,23 @@ def make_package(ledger: Ledger, unit: str, out: str | Path, *, round_name: str 
         path.unlink(missing_ok=True)
         raise
     return path
+
+
+def package_path(out: Path, unit: str, round_name: str) -> Path:
+    """The file a package goes to: in a folder, the unit's name, never another unit's package
+    ("县:民政局" and "县*民政局" both read "县_民政局…": the second gets " (2)")."""
+    if not out.is_dir():
+        return out
+    first = out / liaison_file_name(unit, round_name)
+    candidate, n = first, 1
+    while candidate.exists() and _package_unit(candidate) != unit:
+        n += 1
+        candidate = first.with_name(f"{first.stem} ({n}){first.suffix}")
+    return candidate
+
+
+def _package_unit(path: Path) -> str | None:
+    try:
+        return load_liaison_file(path).unit
+    except InputError:
+        return None

@@ -130,3 +130,25 @@ def test_names_are_unique_as_windows_compares_them_and_numbered_names_keep_the_l
     assert names[5].name.endswith(f"_{ROUND}.xlsx") and names[5].name != names[6].name
     [again] = sheet_file_names(["局" * 60], "轮" * 60, ".xlsx")
     assert windows_safe(again.name)
+
+
+def test_packages_of_units_whose_names_collide_do_not_overwrite_each_other(tmp_path):
+    """县:民政局 and 县*民政局 both become 县_民政局_…ldpkg: the second call must not replace the first."""
+    from app.core.records import LedgerDocument, Round, Task, Unit
+    from app.formats.returns import load_liaison_file
+    from app.ledger import Ledger
+    from app.sending import make_package
+
+    units = ["县:民政局", "县*民政局"]
+    doc = LedgerDocument(title="测试台账", units=[Unit(u) for u in units], rounds=[Round("第一次报送")],
+                         tasks=[Task(id=f"t{i}", seq=str(i + 1), content=f"任务{i + 1}", lead_units=[u])
+                                for i, u in enumerate(units)])
+    path = tmp_path / "台账.ledger"
+    Ledger.create_from_document(path, doc, source="test").close()
+    out = tmp_path / "packages"
+    out.mkdir()
+    with Ledger.open(path) as led:
+        written = [make_package(led, unit, out) for unit in units]
+        again = make_package(led, units[0], out)  # a second package for the same unit replaces its own
+    assert len(set(written)) == 2 and again == written[0]
+    assert sorted(load_liaison_file(p).unit for p in out.iterdir()) == sorted(units)
