@@ -95,25 +95,17 @@ class Ledger:
 
     @classmethod
     def open(cls, path: str | Path, *, readonly: bool = False, wait: float = 0.0) -> Ledger:
-        """Open an existing ledger; upgrades an older schema after a backup copy next to it.
+        """Open an existing ledger; upgrades an older schema (atomically, keeping the original as a backup).
 
+        A damaged or hand-broken file is refused with one line (app/store/validate.py).
         `wait`: seconds to wait for another writer to finish (short CLI writes), else refuse at once."""
         path = Path(path)
-        store_file.check_is_ledger_file(path)
         if readonly:
-            view = store_file.current_schema_view(path)  # an older file is upgraded in a temporary copy
-            ledger = cls(path, store_file.make_engine(view or path, readonly=True), readonly=True, lock=None)
+            engine, view = store_file.open_read_only(path)  # an older or WAL file is read in a temporary copy
+            ledger = cls(path, engine, readonly=True, lock=None)
             ledger._temporary_view = view
             return ledger
-        lock = store_file.FileLock(path)
-        lock.acquire(wait=wait)
-        engine = store_file.make_engine(path)
-        try:
-            backup = store_file.ensure_current_schema(engine, path)
-        except Exception:
-            engine.dispose()
-            lock.release()
-            raise
+        engine, lock, backup = store_file.open_writable(path, wait=wait)
         return cls(path, engine, readonly=False, lock=lock, migration_backup=backup)
 
     def close(self) -> None:

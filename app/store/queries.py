@@ -20,6 +20,7 @@ from app.core.records import (
     Task,
     Unit,
 )
+from app.store import validate
 from app.store.orm import (
     AssignmentRow,
     BatchRow,
@@ -46,6 +47,7 @@ def read_document(session: Session) -> LedgerDocument:
         Heading(h.id, h.number, h.title, h.parent_id, h.level)
         for h in session.execute(select(HeadingRow).order_by(HeadingRow.position)).scalars()
     ]
+    validate.check_headings(session, doc.headings)  # a cycle would make every walk up the tree endless
     units = session.execute(
         select(UnitRow).options(selectinload(UnitRow.aliases)).order_by(UnitRow.position, UnitRow.id)
     ).scalars().all()
