@@ -41,11 +41,11 @@ def dispatch_status(ledger: Ledger, round_name: str | None = None) -> list[UnitR
     doc = ledger.document()
     rounds = [r.name for r in doc.rounds if round_name in (None, r.name)]
     status: dict[tuple[str, str], UnitRound] = {}
-    for d in ledger.dispatches(round_name, with_rows=True):
+    for d in ledger.dispatches(round_name):
         entry = status.setdefault((d.unit, d.round), UnitRound(d.unit, d.round, SENT))
         entry.sent_at = d.created_at if entry.sent_at is None else max(entry.sent_at, d.created_at)
         entry.files_sent.append(d.file_name)
-        entry.tasks_sent = len(d.rows)
+        entry.tasks_sent = d.task_count
     review_states: dict[str, set[str]] = {}
     for item in ledger.reviews(open_only=False):
         if item.batch_id:

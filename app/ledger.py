@@ -136,6 +136,11 @@ class Ledger:
         with self._sessions() as session:
             return queries.read_document(session)
 
+    def progress_entry(self, task_id: str, unit: str, round_name: str) -> Progress | None:
+        """One entry, without reading the whole ledger (settling a review item needs just that one)."""
+        with self._sessions() as session:
+            return queries.progress_entry(session, task_id, unit, round_name)
+
     @property
     def title(self) -> str:
         with self._sessions() as session:
@@ -237,9 +242,10 @@ class Ledger:
             ops.touch(session, ops.now())
         return Changes(dispatches=True, meta=bool(new_round))
 
-    def dispatches(self, round_name: str | None = None, *, with_rows: bool = False) -> list[Dispatch]:
+    def dispatches(self, round_name: str | None = None) -> list[Dispatch]:
+        """What was sent, in the order recorded; without the rows (`dispatch` loads one whole)."""
         with self._sessions() as session:
-            return store_dispatches.list_dispatches(session, round_name=round_name, with_rows=with_rows)
+            return store_dispatches.list_dispatches(session, round_name=round_name)
 
     def dispatch(self, dispatch_id: str) -> Dispatch | None:
         with self._sessions() as session:

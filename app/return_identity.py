@@ -13,6 +13,7 @@ their base from the unit's latest dispatch of the round when there is one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,10 +36,13 @@ class Identity:
     how: str  # "隐藏数据" (naming a dispatch, or an old sheet's unit), or how the file name / title named it
     dispatch: Dispatch | None = None
     sent: dict[str, DispatchRow] = field(default_factory=dict)  # task id → the row as sent (the base)
-    trusted: bool = True
     doubts: list[str] = field(default_factory=list)  # what disagrees (rows go to review when any)
     notes: list[str] = field(default_factory=list)
     signature: str = "absent"  # "valid", "invalid", "absent"
+
+    @property
+    def trusted(self) -> bool:
+        return not self.doubts
 
 
 class Refused(Exception):
@@ -46,17 +50,25 @@ class Refused(Exception):
 
 
 class Dispatches:
-    """The ledger's dispatches, looked up by id and by (unit, round), newest last."""
+    """The ledger's dispatches by id and by (unit, round) (the one recorded last), each loaded with
+    its rows on first use: a ledger keeps every round's dispatches, a merge needs a few."""
 
-    def __init__(self, dispatches: list[Dispatch], key: bytes) -> None:
-        self.by_id = {d.id: d for d in dispatches}
+    def __init__(self, dispatches: list[Dispatch], key: bytes, load: Callable[[str], Dispatch | None]) -> None:
+        self.known = {d.id for d in dispatches}
         self.key = key
-        self.latest: dict[tuple[str, str], Dispatch] = {}
-        for d in dispatches:
-            self.latest[(d.unit, d.round)] = d
+        self._load = load
+        self._loaded: dict[str, Dispatch | None] = {}
+        self._latest: dict[tuple[str, str], str] = {(d.unit, d.round): d.id for d in dispatches}
+
+    def get(self, dispatch_id: str | None) -> Dispatch | None:
+        if not dispatch_id or dispatch_id not in self.known:
+            return None
+        if dispatch_id not in self._loaded:
+            self._loaded[dispatch_id] = self._load(dispatch_id)
+        return self._loaded[dispatch_id]
 
     def for_unit(self, unit: str, round_name: str) -> Dispatch | None:
-        return self.latest.get((unit, round_name))
+        return self.get(self._latest.get((unit, round_name)))
 
 
 def _named_unit(doc: LedgerDocument, text: str) -> str | None:
@@ -140,14 +152,13 @@ def identify(sheet: ReturnedSheet, doc: LedgerDocument, dispatches: Dispatches) 
     """The unit, round, base and trust of a returned file; raises Refused when nothing can be taken."""
     identity = _from_hidden(sheet, doc, dispatches) if sheet.hidden else _from_names(sheet, doc, dispatches)
     _cross_check(identity, doc, sheet)
-    identity.trusted = not identity.doubts
     return identity
 
 
 def _from_hidden(sheet: ReturnedSheet, doc: LedgerDocument, dispatches: Dispatches) -> Identity:
     if sheet.ledger_id and sheet.ledger_id != doc.ledger_id:
         raise Refused("此表属于另一本台账（ledger id 不符），未导入（sheet belongs to another ledger）")
-    dispatch = dispatches.by_id.get(sheet.dispatch_id) if sheet.dispatch_id else None
+    dispatch = dispatches.get(sheet.dispatch_id)
     if dispatch is not None:
         identity = Identity(unit=dispatch.unit, round=dispatch.round, how="隐藏数据", dispatch=dispatch,
                             sent={r.task_id: r for r in dispatch.rows})

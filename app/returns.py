@@ -58,6 +58,7 @@ def expand_paths(paths: list[Path]) -> list[Path]:
     return out
 
 
+READABLE_SUFFIXES = frozenset(SUPPORTED_SUFFIXES | set(convert.CONVERTIBLE))  # read, or read once converted
 MAX_RETURN_BYTES = 20 * 1024 * 1024  # a return sheet is well under 1 MB; a liaison file a few MB
 
 
@@ -87,7 +88,7 @@ def read_returned(path: Path, work_dir: Path, report: FileReport) -> ReturnedShe
     """Read a returned file; .doc/.odt/.wps/.et are read from a converted copy (LibreOffice), and
     anything else that is no return file raises InputError with one line saying what it is."""
     suffix = path.suffix.lower()
-    if path.name.startswith("~$") or suffix not in SUPPORTED_SUFFIXES | set(convert.CONVERTIBLE):
+    if path.name.startswith("~$") or suffix not in READABLE_SUFFIXES:
         raise InputError(path, convert.describe_unreadable(path))
     if convert.needs_conversion(path):  # also an .xls that is really HTML, a .docx that is really .doc
         copy = convert.convert_for_reading(path, work_dir)
@@ -135,7 +136,7 @@ class _State:
             self.ours.setdefault((p.unit, p.round), {})[p.task_id] = Values.of(p)
         self.batches = [b for b in ledger.batches() if not b.undone]
         self.hashes = {b.file_hash: b for b in self.batches if b.file_hash}
-        self.dispatches = Dispatches(ledger.dispatches(with_rows=True), ledger.secret(create=False))
+        self.dispatches = Dispatches(ledger.dispatches(), ledger.secret(create=False), ledger.dispatch)
         self._assigned: dict[tuple[str, bool], set[str]] = {}
         self._previous: dict[tuple[str, str], dict[str, Values]] = {}
         # (unit, round) → [(saved time, file name)] of the returns merged so far

@@ -23,10 +23,8 @@ from app.ledger import Ledger
 
 
 def _current(ledger: Ledger, item: ReviewItem) -> Values:
-    doc = ledger.document()
-    found = next((p for p in doc.progress if p.task_id == item.task_id and p.unit == item.unit
-                  and p.round == item.round), None)
-    return Values.of(found)
+    assert item.task_id is not None
+    return Values.of(ledger.progress_entry(item.task_id, item.unit, item.round))
 
 
 def _entry(item: ReviewItem, values: Values) -> Progress:

@@ -148,6 +148,22 @@ def remove_written(paths: list[Path], created: list[Path]) -> None:
             break
 
 
+def _round_to_send(ledger: Ledger, round_name: str | None, *, due: date | None,
+                   add_round: bool) -> tuple[LedgerDocument, str | None, str]:
+    """The ledger's document with the round to send for (appended in memory when it is new), the new
+    round's name or None, and the round the files are for."""
+    doc = ledger.document()
+    new_round = round_to_add(doc, round_name, add=add_round or due is not None)
+    doc = with_round(doc, new_round, due)
+    return doc, new_round, pick_round(doc, new_round or round_name)
+
+
+def _require_writable(ledger: Ledger, what: str) -> None:
+    """Sending writes the dispatch into the ledger, so a read-only ledger cannot send."""
+    if ledger.readonly:
+        raise LedgerFileError(ledger.path, f"{what}要在台账中记录发出的内容，但台账以只读方式打开（opened read-only）")
+
+
 def make_sheets(ledger: Ledger, out_dir: str | Path, *, round_name: str | None = None, fmt: str = "xlsx",
                 units: list[str] | None = None, include_groups: bool = True, group_sheets: bool = False,
                 due: date | None = None, add_round: bool = False,
@@ -165,13 +181,9 @@ def make_sheets(ledger: Ledger, out_dir: str | Path, *, round_name: str | None =
     first, then the dispatches (and the round) recorded in one transaction; if that fails
     the sheets are removed again.
     """
-    doc = ledger.document()
-    new_round = round_to_add(doc, round_name, add=add_round or due is not None)
-    doc = with_round(doc, new_round, due)
-    name = pick_round(doc, new_round or round_name)
+    doc, new_round, name = _round_to_send(ledger, round_name, due=due, add_round=add_round)
     wanted = resolve_sheet_units(doc, units, include_groups=include_groups, group_sheets=group_sheets)
-    if ledger.readonly:
-        raise LedgerFileError(ledger.path, "生成报送表要在台账中记录发出的内容，但台账以只读方式打开（opened read-only）")
+    _require_writable(ledger, "生成报送表")
     created = _missing_dirs(Path(out_dir))
     sent: list[Dispatch] = []
     paths = write_sheets(doc, out_dir, name, wanted, fmt=fmt, include_groups=include_groups, key=ledger.secret(),
@@ -190,12 +202,8 @@ def make_package(ledger: Ledger, unit: str, out: str | Path, *, round_name: str 
 
     The file is written first, then the dispatch (and a new round) recorded in one
     transaction; if that fails the file is removed again."""
-    doc = ledger.document()
-    new_round = round_to_add(doc, round_name, add=add_round or due is not None)
-    doc = with_round(doc, new_round, due)
-    name = pick_round(doc, new_round or round_name)
-    if ledger.readonly:
-        raise LedgerFileError(ledger.path, "生成数据包要在台账中记录发出的内容，但台账以只读方式打开（opened read-only）")
+    doc, new_round, name = _round_to_send(ledger, round_name, due=due, add_round=add_round)
+    _require_writable(ledger, "生成数据包")
     dispatch = dispatch_for(doc, unit, name, include_groups=include_groups, fmt="ldpkg")
     out = package_path(Path(out), unit, name)
     path = write_liaison_file(doc, unit, name, out, include_groups=include_groups,

@@ -113,7 +113,7 @@ def reviews(ledger: Path, *, open_only: bool = True):
 
 def dispatches(ledger: Path):
     with Ledger.open(ledger, readonly=True) as led:
-        return led.dispatches(with_rows=True)
+        return [led.dispatch(d.id) for d in led.dispatches()]
 
 
 def values(entry: dict) -> Values:

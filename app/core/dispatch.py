@@ -47,10 +47,8 @@ class Dispatch:
     created_at: datetime
     file_name: str = ""
     fmt: str = ""  # "xlsx", "docx", "ldpkg"
-    rows: list[DispatchRow] = field(default_factory=list)
-
-    def row(self, task_id: str) -> DispatchRow | None:
-        return next((r for r in self.rows if r.task_id == task_id), None)
+    rows: list[DispatchRow] = field(default_factory=list)  # loaded only when asked (see the store)
+    task_count: int = 0  # how many rows were sent, known also when the rows are not loaded
 
 
 @dataclass
@@ -76,8 +74,7 @@ class ReviewItem:
 
     def to_json(self) -> dict:
         def values(v: Values | None) -> dict | None:
-            return None if v is None else {"status": v.status, "text": v.text, "done_date": v.done_date or None,
-                                           "evidence": v.evidence}
+            return None if v is None else v.to_json()
 
         return {"id": self.id, "kind": self.kind, "label": REVIEW_KIND_LABELS.get(self.kind, self.kind),
                 "state": self.state, "file": self.file, "unit": self.unit, "round": self.round,

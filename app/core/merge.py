@@ -115,6 +115,11 @@ class Values:
     def to_list(self) -> list[str]:
         return [self.status, self.text, self.done_date, self.evidence]
 
+    def to_json(self) -> dict:
+        """As stored and reported: the four fields, a missing date as null."""
+        return {"status": self.status, "text": self.text, "done_date": self.done_date or None,
+                "evidence": self.evidence}
+
     def to_progress(self, *, task_id: str, unit: str, round_name: str, source: str = "") -> Progress:
         return Progress(
             task_id=task_id,

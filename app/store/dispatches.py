@@ -25,8 +25,7 @@ def secret(session: Session, *, create: bool = False) -> bytes:
 
 
 def _values_json(v: Values | None) -> str | None:
-    return None if v is None else json.dumps(
-        {"status": v.status, "text": v.text, "done_date": v.done_date, "evidence": v.evidence}, ensure_ascii=False)
+    return None if v is None else json.dumps(v.to_json(), ensure_ascii=False)
 
 
 def _values(raw: str | None) -> Values | None:
@@ -57,34 +56,35 @@ def _rows(lines) -> list[DispatchRow]:  # noqa: ANN001 - rows with DispatchLineR
                         columns=json.loads(ln.columns or "{}")) for ln in lines]
 
 
-def _dispatch(row, lines) -> Dispatch:  # noqa: ANN001 - a dispatch row and its line rows
+def _dispatch(row, lines, count: int) -> Dispatch:  # noqa: ANN001 - a dispatch row and its line rows
     return Dispatch(id=row.id, unit=row.unit, round=row.round, created_at=row.created_at, file_name=row.file_name,
-                    fmt=row.fmt, rows=_rows(lines or []))
+                    fmt=row.fmt, rows=_rows(lines or []), task_count=count)
 
 
-def list_dispatches(session: Session, *, round_name: str | None = None, with_rows: bool = False) -> list[Dispatch]:
-    """Dispatches oldest first (rows only when asked: the dashboard needs none). Plain selects:
-    a merge loads thousands of rows and changes none of them."""
+def list_dispatches(session: Session, *, round_name: str | None = None) -> list[Dispatch]:
+    """Dispatches in the order recorded, with their row counts but not their rows (get_dispatch loads
+    one dispatch whole: a merge needs only the dispatches its files answer)."""
     table = DispatchRecordRow.__table__
     query = select(table).order_by(table.c.position)
     if round_name is not None:
         query = query.where(table.c.round == round_name)
     records = list(session.execute(query))
-    lines: dict[str, list] = {}
-    if with_rows and records:
-        line_table = DispatchLineRow.__table__
-        for ln in session.execute(select(line_table).order_by(line_table.c.dispatch_id, line_table.c.position)):
-            lines.setdefault(ln.dispatch_id, []).append(ln)
-    return [_dispatch(r, lines.get(r.id)) for r in records]
+    line_table = DispatchLineRow.__table__
+    counts = dict(session.execute(select(line_table.c.dispatch_id, func.count())
+                                  .group_by(line_table.c.dispatch_id)).all())
+    return [_dispatch(r, None, counts.get(r.id, 0)) for r in records]
 
 
 def get_dispatch(session: Session, dispatch_id: str) -> Dispatch | None:
-    record = session.get(DispatchRecordRow, dispatch_id)
+    """One dispatch with every row as sent (plain selects: nothing here is changed)."""
+    table = DispatchRecordRow.__table__
+    record = session.execute(select(table).where(table.c.id == dispatch_id)).first()
     if record is None:
         return None
-    lines = session.execute(select(DispatchLineRow).where(DispatchLineRow.dispatch_id == dispatch_id)
-                            .order_by(DispatchLineRow.position)).scalars()
-    return _dispatch(record, list(lines))
+    line_table = DispatchLineRow.__table__
+    lines = list(session.execute(select(line_table).where(line_table.c.dispatch_id == dispatch_id)
+                                 .order_by(line_table.c.position)))
+    return _dispatch(record, lines, len(lines))
 
 
 # ----- review items -----------------------------------------------------------------------------

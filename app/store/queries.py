@@ -230,6 +230,15 @@ def find_progress(session: Session, task_id: str, unit_id: int, round_id: int) -
     ).scalar_one_or_none()
 
 
+def progress_entry(session: Session, task_id: str, unit: str, round_name: str) -> Progress | None:
+    """One progress entry by task, unit and round names (None when there is none)."""
+    units, rounds = unit_ids(session), round_ids(session)
+    if unit not in units or round_name not in rounds:
+        return None
+    row = find_progress(session, task_id, units[unit], rounds[round_name])
+    return None if row is None else progress_record(row, {units[unit]: unit}, {rounds[round_name]: round_name})
+
+
 def progress_rows_for(session: Session, task_ids: set[str],
                       unit_ids: set[int]) -> dict[tuple[str, int, int], ProgressRow]:
     """Existing progress rows of these tasks and units, keyed (task_id, unit_id, round_id), in few queries."""
