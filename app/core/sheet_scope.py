@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -38,6 +39,7 @@ _ALL_TOWNSHIPS_RE = re.compile(
 )
 
 
+@lru_cache(maxsize=1 << 14)  # cached: asked for every unit name of every task, once per unit a sheet is made for
 def group_member_kind(name: str) -> str | None:
     """The unit kind a group stands for when it means every unit of that kind, else None.
 

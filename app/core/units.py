@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -72,6 +73,7 @@ _BARE_GROUPS = {"部门（单位）", "部门单位", "部门", "单位", "乡�
 _TOWNSHIP_RE = re.compile(r"(?:乡|镇|街道)(?:人民政府|政府)?$|街道办事处$|街道办$")
 
 
+@lru_cache(maxsize=1 << 14)  # cached: sheets and merges ask it for every unit name of every task, per unit
 def unit_kind(name: str) -> str:
     """"group" (各乡镇人民政府, 各部门（单位）, 县政府各部门…), "township", "department", or "other" (empty)."""
     s = normalize_unit_name(name)
