@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from app.core.plan import warning_total
 from app.core.records import LedgerDocument
 from app.errors import InputError, LedgerError
 
@@ -43,7 +44,7 @@ def summary_lines(doc: LedgerDocument, *, source: str, output: str) -> list[str]
     else:
         lines.append("报送轮次（rounds）：未找到")
     if doc.warnings:
-        lines.append(f"警告（warnings）：{len(doc.warnings)} 条")
+        lines.append(f"警告（warnings）：{warning_total(doc.warnings):,} 条")
         lines.extend(f"  {w}" for w in doc.warnings)
     else:
         lines.append("警告（warnings）：无")

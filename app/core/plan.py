@@ -62,6 +62,7 @@ class _Builder:
         self.stack: list[_OpenHeading] = []
         self.task: _PendingTask | None = None
         self.directory = UnitDirectory()
+        self.by_id: dict[str, Heading] = {}  # every heading so far, for task labels (one lookup per level)
 
     # warnings
     def warn(self, line_no: int, message: str) -> None:
@@ -86,6 +87,7 @@ class _Builder:
             level=kind.level,
         )
         self.doc.headings.append(heading)
+        self.by_id[heading.id] = heading
         opened = _OpenHeading(heading=heading, line_no=line_no)
         if tail:
             opened.body.append((line_no, tail))
@@ -144,7 +146,7 @@ class _Builder:
 
     def _chain(self, owner: _OpenHeading | None) -> list[Heading]:
         """Headings from the top down to `owner`, for a readable task label ("一、（二）3")."""
-        by_id = {h.id: h for h in self.doc.headings}
+        by_id = self.by_id
         chain: list[Heading] = []
         hid = owner.heading.id if owner else None
         while hid is not None and hid in by_id:
@@ -304,3 +306,30 @@ def parse_prose_plan(lines: list[str], *, source_name: str) -> LedgerDocument:
 def _warning_order(warning: ParseWarning) -> int:
     m = re.match(r"第(\d+)行", warning.location)
     return int(m.group(1)) if m else 0
+
+
+@dataclass
+class WarningSummary(ParseWarning):
+    """The line that stands for the warnings not listed; `total` counts all of them."""
+
+    total: int = 0
+
+
+def summarise_warnings(warnings: list[ParseWarning], keep: int = 50) -> list[ParseWarning]:
+    """The first `keep` warnings, then one line counting the rest: 90,000 lines help nobody.
+
+    A list of at most keep + 1 warnings is returned as it is (the count line would be as long).
+    """
+    if len(warnings) <= keep + 1:
+        return warnings
+    rest = len(warnings) - keep
+    summary = WarningSummary(location="", message=f"… 另有 {rest:,} 条警告未逐条列出（共 {len(warnings):,} 条）",
+                             total=len(warnings))
+    return [*warnings[:keep], summary]
+
+
+def warning_total(warnings: list[ParseWarning]) -> int:
+    """How many warnings there were, the summarised ones included (for a count line)."""
+    if warnings and isinstance(warnings[-1], WarningSummary):
+        return warnings[-1].total
+    return len(warnings)

@@ -19,8 +19,8 @@ becomes a warning with its row number.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 
 from app.core.deadlines import impossible_date, parse_deadline
 from app.core.front_matter import find_title, year_in
@@ -30,6 +30,7 @@ from app.core.table_layout import KW, KW2, Layout, clean_cell, find_header, is_h
 from app.core.text import damage_message, find_damage
 from app.core.units import UnitDirectory, split_unit_list
 
+_BIG_SEQ_RE = re.compile(r"^[（(]?\s*(\d{1,6})\s*[)）.．、]?$")  # 序号 10000 and up (seq_value stops at 9999)
 _SECTION_RE = re.compile(r"^(?P<num>[一二三四五六七八九十百]{1,3}[、．.]|[（(][一二三四五六七八九十]{1,3}[）)]|第[一二三四五六七八九十]+[部分章节])\s*(?P<title>\S.*)$")
 _SENTENCE_END = "。；;！!？?：:"
 
@@ -102,6 +103,26 @@ def _section_level(number: str) -> int:
     return 1
 
 
+def _seq(cell: str) -> str:
+    """"10000" as well as "1." / "（3）": a long table numbers past four digits."""
+    found = seq_value(cell)
+    if found or not cell:
+        return found
+    m = _BIG_SEQ_RE.match(cell.strip())
+    return str(int(m.group(1))) if m else ""
+
+
+def _memo(fn: Callable[[str], object]) -> Callable[[str], object]:
+    """One call per distinct text within a parse: unit and deadline cells repeat on most rows."""
+    cache: dict[str, object] = {}
+
+    def cached(text: str) -> object:
+        if text not in cache:
+            cache[text] = fn(text)
+        return cache[text]
+    return cached
+
+
 def title_and_year(lines: Sequence[str]) -> tuple[str, int | None]:
     """The plan title and year from the lines above a table (core.plan's one title rule)."""
     title, _ = find_title(list(lines), loose=True)
@@ -112,7 +133,8 @@ def parse_task_table(
     rows: Sequence[Sequence[str]], *, source_name: str, title_lines: Sequence[str] = ()
 ) -> LedgerDocument:
     """Parse a task table (all rows of the sheet, title lines included) into a ledger document."""
-    grid = [[clean_cell(c) for c in row] for row in rows]
+    clean = _memo(clean_cell)
+    grid = [[clean(c) for c in row] for row in rows]
     header_at = find_header(grid)
     doc = LedgerDocument()
     if header_at is None:
@@ -149,7 +171,7 @@ def parse_task_table(
             continue
         all_text.append("\t".join(row))
         fields, wide = layout.assign(row)
-        seq = seq_value(fields.get("seq", ""))
+        seq = _seq(fields.get("seq", ""))
         prev = drafts[-1] if drafts else None
         heading_id = heading_stack[-1].id if heading_stack else None
         starts = bool(seq) if layout.has_seq else bool(fields.get(KW) or fields.get("content"))
@@ -175,8 +197,9 @@ def parse_task_table(
     year = doc.year or _year_from(drafts)
     doc.year = year
     directory = UnitDirectory()
+    readers = _Readers(year)
     for draft in drafts:
-        doc.tasks.append(_finish(draft, year, directory, doc.warnings))
+        doc.tasks.append(_finish(draft, year, directory, doc.warnings, readers))
     doc.rounds = _rounds(all_text, year)
     doc.units = directory.units()
     return doc
@@ -236,11 +259,28 @@ def _canonical(directory: UnitDirectory, names: list[str], exclude: Sequence[str
     return out
 
 
-def _finish(draft: _Draft, year: int | None, directory: UnitDirectory, warnings: list[ParseWarning]) -> Task:
-    lead = _canonical(directory, split_unit_list(draft.text("lead")))
-    coop = _canonical(directory, split_unit_list(draft.text("coop")), exclude=lead)
+class _Readers:
+    """Unit lists and deadlines read once per distinct cell text (a long table repeats them)."""
+
+    def __init__(self, year: int | None) -> None:
+        self.units = _memo(split_unit_list)
+        self.deadlines = _memo(lambda text: parse_deadline(text, year=year))
+        self.impossible = _memo(lambda text: impossible_date(text, year=year))
+
+    def unit_list(self, text: str) -> list[str]:
+        return list(self.units(text))
+
+    def deadline(self, text: str) -> Deadline:
+        return replace(self.deadlines(text)) if text else Deadline()  # each task its own Deadline
+
+
+def _finish(draft: _Draft, year: int | None, directory: UnitDirectory, warnings: list[ParseWarning],
+            readers: _Readers | None = None) -> Task:
+    readers = readers or _Readers(year)
+    lead = _canonical(directory, readers.unit_list(draft.text("lead")))
+    coop = _canonical(directory, readers.unit_list(draft.text("coop")), exclude=lead)
     deadline_text = "；".join(p.strip() for p in draft.text("deadline").split("\n") if p.strip())
-    deadline = parse_deadline(deadline_text, year=year) if deadline_text else Deadline()
+    deadline = readers.deadline(deadline_text)
     notes = draft.text("progress")
     extra = draft.text("notes")
     task = Task(
@@ -251,7 +291,7 @@ def _finish(draft: _Draft, year: int | None, directory: UnitDirectory, warnings:
     where = f"第{draft.row}行（序号{draft.seq}）"
     if not lead:
         warnings.append(ParseWarning(where, "未找到责任单位（no lead unit）"))
-    if impossible_date(deadline_text, year=year):
+    if readers.impossible(deadline_text):
         warnings.append(ParseWarning(where, f"完成时限“{deadline_text}”不是有效日期（impossible date）"))
     elif deadline.kind == "none":
         reason = f"完成时限“{deadline_text}”无法识别" if deadline_text else "未找到完成时限（no deadline）"

@@ -18,7 +18,8 @@ from lxml import etree
 
 from app.core.outline import to_chinese_number
 from app.errors import InputError
-from app.formats.table_in import MAX_UNCOMPRESSED
+from app.formats.limits import MAX_SHEET_CELLS, PLAN_ZIP, ZipLimits, reader_guard
+from app.formats.zip_measure import ZipBudget, explain_not_a_zip, open_zip, read_member
 
 NOT_A_DOCX = "不是有效的 Word 文档（.docx）（not a valid Word document）"
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -33,6 +34,18 @@ def q(tag: str) -> str:
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True, huge_tree=False)
 
 _TIANGAN = "甲乙丙丁戊己庚辛壬癸"
+MAX_SPAN = 64  # Word allows 63 columns: a wider gridSpan / gridBefore is damage, not layout
+MAX_LEVEL = 8  # list levels 0..8
+MAX_COUNTER = 100_000  # a list start value; far beyond any real numbering
+
+
+def _int(text: str | None, default: int, low: int, high: int) -> int:
+    """An attribute as a number within [low, high]; `default` when it is no number (damaged files)."""
+    try:
+        value = int(str(text).strip()) if text is not None else default
+    except ValueError:
+        return default
+    return min(max(value, low), high)
 
 
 @dataclass
@@ -63,7 +76,7 @@ def _roman(n: int) -> str:
 
 def _letters(n: int) -> str:
     n = max(n, 1)
-    return chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1)
+    return chr(ord("a") + (n - 1) % 26) * min((n - 1) // 26 + 1, 10)  # "aa" after "z"; capped for damaged starts
 
 
 def format_number(n: int, fmt: str) -> str:
@@ -122,9 +135,9 @@ class Numbering:
             levels: dict[int, _Level] = {}
             for lvl in abstract.findall(q("lvl")):
                 level = _Level()
-                ilvl = int(lvl.get(q("ilvl"), "0"))
+                ilvl = _int(lvl.get(q("ilvl")), 0, 0, MAX_LEVEL)
                 if (el := lvl.find(q("start"))) is not None:
-                    level.start = int(el.get(q("val"), "1"))
+                    level.start = _int(el.get(q("val")), 1, 0, MAX_COUNTER)
                 if (el := lvl.find(q("numFmt"))) is not None:
                     level.fmt = el.get(q("val"), "decimal")
                 if (el := lvl.find(q("lvlText"))) is not None:
@@ -140,7 +153,7 @@ class Numbering:
                 start = ov.find(f"{q('lvl')}/{q('start')}")  # a whole level redefined, with its start
                 value = so if so is not None else start
                 if value is not None:
-                    overrides[int(ov.get(q("ilvl"), "0"))] = int(value.get(q("val"), "1"))
+                    overrides[_int(ov.get(q("ilvl")), 0, 0, MAX_LEVEL)] = _int(value.get(q("val")), 1, 0, MAX_COUNTER)
             self.nums[num.get(q("numId"), "")] = (aid.get(q("val"), "") if aid is not None else "", overrides)
 
     def _read_styles(self, root: etree._Element) -> None:
@@ -221,7 +234,8 @@ class Numbering:
 def _numpr_values(numpr: etree._Element) -> tuple[str | None, int | None]:
     nid = numpr.find(q("numId"))
     lvl = numpr.find(q("ilvl"))
-    return (nid.get(q("val")) if nid is not None else None, int(lvl.get(q("val"), "0")) if lvl is not None else None)
+    level = _int(lvl.get(q("val")), 0, 0, MAX_LEVEL) if lvl is not None else None
+    return (nid.get(q("val")) if nid is not None else None, level)
 
 
 def paragraph_text(p: etree._Element) -> str:
@@ -251,8 +265,15 @@ def paragraph_text(p: etree._Element) -> str:
 
 
 class _Reader:
-    def __init__(self, numbering: Numbering) -> None:
+    def __init__(self, numbering: Numbering, path: Path) -> None:
         self.numbering = numbering
+        self.path = path
+        self.cells = 0  # table cells so far, spans included: a bomb of wide spans is refused
+
+    def _count(self, row: list[str]) -> None:
+        self.cells += len(row)
+        if self.cells > MAX_SHEET_CELLS:
+            raise InputError(self.path, f"文档中的表格过大（超过 {MAX_SHEET_CELLS:,} 个单元格），拒绝读取")
 
     def paragraph(self, p: etree._Element) -> str:
         return self.numbering.label(p) + paragraph_text(p)
@@ -263,7 +284,7 @@ class _Reader:
             row: list[str] = []
             trpr = tr.find(q("trPr"))
             if trpr is not None and (gb := trpr.find(q("gridBefore"))) is not None:
-                row.extend([""] * int(gb.get(q("val"), "0")))
+                row.extend([""] * _int(gb.get(q("val")), 0, 0, MAX_SPAN))
             for tc in tr.iter(q("tc")):
                 if tc.getparent() is not tr and tc.getparent().tag != q("sdtContent"):
                     continue  # a nested table's cell
@@ -272,12 +293,13 @@ class _Reader:
                 vcontinue = False
                 if tcpr is not None:
                     if (gs := tcpr.find(q("gridSpan"))) is not None:
-                        span = max(1, int(gs.get(q("val"), "1")))
+                        span = _int(gs.get(q("val")), 1, 1, MAX_SPAN)
                     if (vm := tcpr.find(q("vMerge"))) is not None:
                         vcontinue = vm.get(q("val"), "continue") == "continue"
                 text = "" if vcontinue else self.cell_text(tc)
                 row.append(text)
                 row.extend([""] * (span - 1))
+            self._count(row)
             rows.append(row)
         return rows
 
@@ -302,32 +324,43 @@ class _Reader:
                     self.body(content, out)
 
 
-def _load(archive: zipfile.ZipFile, name: str) -> etree._Element | None:
-    try:
-        data = archive.read(name)
-    except KeyError:
+def _load(path: Path, archive: zipfile.ZipFile, name: str, budget: ZipBudget) -> etree._Element | None:
+    """One XML part, inflated under the budget and refused before lxml builds an absurd tree."""
+    data = read_member(path, archive, name, budget)
+    if data is None:
         return None
+    tags = data.count(b"<") - data.count(b"</")
+    if tags > budget.limits.xml_elements:
+        raise InputError(path, f"{NOT_A_DOCX}：{name} 内容过多（超过 {budget.limits.xml_elements:,} 个元素），拒绝读取")
     return etree.fromstring(data, _PARSER)
 
 
-def read_docx(path: str | Path) -> DocxContent:
-    """Paragraphs (numbering rendered) and tables of a .docx body, in order."""
-    path = Path(path)
+def _load_parts(path: Path, limits: ZipLimits) -> tuple[etree._Element, Numbering]:
     try:
-        with zipfile.ZipFile(path) as archive:
-            total = sum(info.file_size for info in archive.infolist())
-            if total > MAX_UNCOMPRESSED:
-                raise InputError(path, f"文件解压后过大（{total // (1024 * 1024)} MB），拒绝读取（possible zip bomb）")
-            document = _load(archive, "word/document.xml")
-            if document is None:
-                raise InputError(path, f"{NOT_A_DOCX}：缺少 word/document.xml")
-            numbering = Numbering(_load(archive, "word/numbering.xml"), _load(archive, "word/styles.xml"))
-    except InputError:
-        raise
-    except (zipfile.BadZipFile, etree.XMLSyntaxError, OSError, ValueError) as exc:
-        raise InputError(path, NOT_A_DOCX) from exc
-    body = document.find(q("body"))
-    content = DocxContent()
-    if body is not None:
-        _Reader(numbering).body(body, content.blocks)
-    return content
+        archive = open_zip(path, limits)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        explain_not_a_zip(path, exc, NOT_A_DOCX)
+    with archive:
+        budget = ZipBudget(path, limits)
+        document = _load(path, archive, "word/document.xml", budget)
+        if document is None:
+            raise InputError(path, f"{NOT_A_DOCX}：缺少 word/document.xml")
+        numbering = Numbering(_load(path, archive, "word/numbering.xml", budget),
+                              _load(path, archive, "word/styles.xml", budget))
+    return document, numbering
+
+
+def read_docx(path: str | Path, *, limits: ZipLimits = PLAN_ZIP) -> DocxContent:
+    """Paragraphs (numbering rendered) and tables of a .docx body, in order.
+
+    Only the three parts read are inflated, each measured as it inflates; whatever the
+    zip or XML library raises becomes one InputError naming the file.
+    """
+    path = Path(path)
+    with reader_guard(path, NOT_A_DOCX):
+        document, numbering = _load_parts(path, limits)
+        body = document.find(q("body"))
+        content = DocxContent()
+        if body is not None:
+            _Reader(numbering, path).body(body, content.blocks)
+        return content

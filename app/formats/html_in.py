@@ -17,6 +17,10 @@ from pathlib import Path
 
 from app.core.front_matter import drop_chrome
 from app.errors import InputError
+from app.formats.limits import MAX_HTML_BYTES, reader_guard
+from app.formats.text_in import read_limited
+
+CANNOT_PARSE = "无法解析网页（cannot parse HTML）"
 
 _META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
 _DROP_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "select",
@@ -164,17 +168,10 @@ def html_lines(markup: str) -> list[str]:
 
 
 def read_html(path: Path) -> list[str]:
-    """The document lines of a saved web page, page chrome removed."""
+    """The document lines of a saved web page, page chrome removed; one InputError for any failure."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(path, f"无法读取文件（{exc.strerror or exc}）") from exc
+    data = read_limited(path, MAX_HTML_BYTES)
     if not data.strip():
         raise InputError(path, "网页是空的（empty page）")
-    markup = decode_html(data, path)
-    try:
-        lines = html_lines(markup)
-    except Exception as exc:  # lxml raises several types for broken markup  # noqa: BLE001
-        raise InputError(path, f"无法解析网页（cannot parse HTML: {type(exc).__name__}）") from exc
-    return drop_chrome(lines)
+    with reader_guard(path, CANNOT_PARSE):
+        return drop_chrome(html_lines(decode_html(data, path)))

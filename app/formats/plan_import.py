@@ -5,7 +5,11 @@ looking for a task-table header (序号 / 重点工作 / 责任单位 / 完成�
 with a tab-separated header row, a .docx with such a table in its body, a
 spreadsheet with such a sheet. A spreadsheet that LedgerDesk itself exported is
 read back with its ids first, so importing an exported ledger reproduces it.
-Anything that yields no task is refused with a clear message naming the file.
+Anything that yields no task is refused with a clear message naming the file, and so
+is a file past the limits of app/formats/limits.py (size, lines, table rows); whatever a
+reading library or parser raises on a damaged file becomes one InputError naming it
+(`reader_guard`), so the command line never shows "内部错误" for a bad input. Past the
+first MAX_WARNINGS_SHOWN warnings the rest are counted in one line.
 """
 
 from __future__ import annotations
@@ -13,13 +17,24 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from app.core.plan import summarise_warnings
 from app.core.records import LedgerDocument
 from app.core.table_layout import clean_cell, find_header
 from app.core.table_plan import parse_task_table
 from app.errors import InputError
 from app.formats.docx_in import read_docx
-from app.formats.table_in import read_table_rows
+from app.formats.limits import (
+    MAX_INPUT_BYTES,
+    MAX_PLAN_LINES,
+    MAX_TABLE_ROWS,
+    MAX_WARNINGS_SHOWN,
+    quiet_native_panics,
+    reader_guard,
+    too_large,
+)
+from app.formats.table_in import check_workbook, read_table_rows
 from app.formats.text_in import read_text
+from app.formats.zip_measure import NOT_A_SPREADSHEET
 
 Progress = Callable[[int, int], None]
 
@@ -33,6 +48,7 @@ _OLD_FORMATS = {".doc": "Word 97-2003", ".wps": "WPS", ".et": "WPS 表格", ".pd
 NO_TASKS = "没有找到任何任务（no tasks found）：文件不像是工作要点或任务台账"
 NO_TABLE = ("没有找到任务表（no task table）：需要一行表头，含“序号”“重点工作/主要内容”"
             "“责任单位”“完成时限”等列")
+CANNOT_READ = "无法读取该文件（cannot read file）"
 
 
 def _noop(done: int, total: int) -> None:
@@ -52,21 +68,45 @@ def read_plan(path: Path, *, progress: Progress | None = None) -> LedgerDocument
                                f"支持：{' '.join(SUPPORTED)}")
     if not path.is_file():
         raise InputError(path, "文件不存在（file not found）")
-    if path.stat().st_size == 0:
+    size = path.stat().st_size
+    if size == 0:
         raise InputError(path, "文件是空的（empty file）")
+    if size > MAX_INPUT_BYTES:
+        raise InputError(path, too_large("文件", size, MAX_INPUT_BYTES) + "：工作要点通常只有几 MB，请确认是否选错了文件")
     report(0, 3)
-    if suffix in WORD_TYPES:
-        doc = _read_word(path, report)
-    elif suffix in SHEET_TYPES:
-        doc = _read_sheet(path, report)
-    elif suffix in HTML_TYPES:
-        doc = _read_lines(path, _html_lines(path), report)
-    else:
-        doc = _read_lines(path, read_text(path).split("\n"), report)
+    with reader_guard(path, CANNOT_READ):
+        doc = _read(path, suffix, report)
     report(3, 3)
     if not doc.tasks:
         raise InputError(path, NO_TASKS)
+    doc.warnings = summarise_warnings(doc.warnings, MAX_WARNINGS_SHOWN)
     return doc
+
+
+def _read(path: Path, suffix: str, report: Progress) -> LedgerDocument:
+    if suffix in WORD_TYPES:
+        return _read_word(path, report)
+    if suffix in SHEET_TYPES:
+        return _read_sheet(path, report)
+    if suffix in HTML_TYPES:
+        return _read_lines(path, _html_lines(path), report)
+    return _read_lines(path, read_text(path).split("\n"), report)
+
+
+def _refuse_long_prose(path: Path, lines: Sequence[str]) -> None:
+    """A prose plan of 200 pages has about 6,000 lines; far more is not a plan (and would take minutes)."""
+    if len(lines) > MAX_PLAN_LINES:
+        raise InputError(path, f"文件有 {len(lines):,} 行，超过可导入的上限 {MAX_PLAN_LINES:,} 行："
+                               "工作要点通常只有几千行，请确认是否选错了文件")
+
+
+def _task_table(path: Path, rows: list[list[str]], title_lines: Sequence[str] = ()) -> LedgerDocument:
+    """parse_task_table, refused past MAX_TABLE_ROWS rows (a real ledger has a few hundred)."""
+    filled = sum(1 for row in rows if any(cell.strip() for cell in row))
+    if filled > MAX_TABLE_ROWS:
+        raise InputError(path, f"任务表有 {filled:,} 行，超过可导入的上限 {MAX_TABLE_ROWS:,} 行："
+                               "请确认是否选错了文件，或删去多余的行后再导入")
+    return parse_task_table(rows, source_name=path.name, title_lines=title_lines)
 
 
 def _html_lines(path: Path) -> list[str]:
@@ -78,6 +118,7 @@ def _html_lines(path: Path) -> list[str]:
 def _prose(lines: Sequence[str], path: Path) -> LedgerDocument:
     from app.core.plan import parse_prose_plan
 
+    _refuse_long_prose(path, lines)
     return parse_prose_plan(list(lines), source_name=path.name)
 
 
@@ -88,7 +129,7 @@ def _read_lines(path: Path, lines: list[str], report: Progress) -> LedgerDocumen
         rows = [line.split("\t") for line in lines]
         if find_header([[clean_cell(c) for c in row] for row in rows if len(row) >= 3]) is not None:
             report(2, 3)
-            return parse_task_table(rows, source_name=path.name)
+            return _task_table(path, rows)
     report(2, 3)
     return _prose(lines, path)
 
@@ -111,7 +152,7 @@ def _read_word(path: Path, report: Progress) -> LedgerDocument:
         for later in _continuations(content.blocks, i, block[header_at]):
             rows.extend(list(r) for r in later)
         report(2, 3)
-        return parse_task_table(rows, source_name=path.name, title_lines=paragraphs_above)
+        return _task_table(path, rows, paragraphs_above)
     report(2, 3)
     return _prose(content.paragraphs, path)
 
@@ -148,25 +189,31 @@ def _continuations(blocks: list, first: int, header_row: list[str]) -> list[list
 
 
 def _read_exported(path: Path) -> LedgerDocument | None:
-    if path.suffix.lower() == ".csv":
-        return None
+    """The ledger if this is LedgerDesk's own export; the file was measured by check_workbook."""
     try:
         from app.formats.ledger_xlsx_in import read_exported_ledger
     except ImportError:
         return None
-    return read_exported_ledger(path)
+    with reader_guard(path, NOT_A_SPREADSHEET), quiet_native_panics():
+        return read_exported_ledger(path)
 
 
 def _read_sheet(path: Path, report: Progress) -> LedgerDocument:
-    """An exported ledger (ids kept), else the first sheet with a task header."""
-    exported = _read_exported(path)
-    if exported is not None:
-        return exported
-    sheets = read_table_rows(path)
+    """An exported ledger (ids kept), else the first sheet with a task header.
+
+    The workbook is measured first (check_workbook): the export reader hands the file
+    to calamine before read_table_rows would.
+    """
+    if path.suffix.lower() != ".csv":
+        check_workbook(path)
+        exported = _read_exported(path)
+        if exported is not None:
+            return exported
+    sheets = read_table_rows(path, checked=True)
     report(1, 3)
     for rows in sheets:
         cleaned = [[clean_cell(c) for c in row] for row in rows[:200]]
         if find_header(cleaned) is not None:
             report(2, 3)
-            return parse_task_table(rows, source_name=path.name)
+            return _task_table(path, rows)
     raise InputError(path, NO_TABLE)

@@ -14,6 +14,7 @@ import unicodedata
 from pathlib import Path
 
 from app.errors import InputError
+from app.formats.limits import MAX_TEXT_BYTES, reader_guard, too_large
 
 UNKNOWN_ENCODING = "无法识别文件编码（unknown text encoding）"
 
@@ -116,14 +117,32 @@ def normalize_newlines(text: str) -> str:
     return re.sub(r"\r\n?|\u2028|\u2029|\x85", "\n", text)
 
 
-def read_text(path: str | Path) -> str:
-    """The file's text with newlines normalised to "\\n"; InputError when the encoding is unknown."""
-    path = Path(path)
+def read_limited(path: Path, limit: int) -> bytes:
+    """The file's bytes; InputError when it cannot be read or is larger than `limit`."""
     try:
-        data = path.read_bytes()
+        with path.open("rb") as fh:
+            data = fh.read(limit + 1)
     except OSError as exc:
         raise InputError(path, f"无法读取文件（{exc.strerror or exc}）") from exc
-    text = decode_bytes(data)
+    if len(data) > limit:
+        size = max(len(data), _size_on_disk(path))
+        raise InputError(path, too_large("文本文件", size, limit) + "：工作要点通常不到 1 MB，请确认是否选错了文件")
+    return data
+
+
+def _size_on_disk(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def read_text(path: str | Path, *, limit: int = MAX_TEXT_BYTES) -> str:
+    """The file's text with newlines normalised to "\\n"; InputError when too large or the encoding is unknown."""
+    path = Path(path)
+    data = read_limited(path, limit)
+    with reader_guard(path, UNKNOWN_ENCODING):
+        text = decode_bytes(data)
     if text is None:
         raise InputError(path, UNKNOWN_ENCODING)
     return normalize_newlines(text)

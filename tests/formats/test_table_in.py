@@ -9,7 +9,8 @@ import openpyxl
 import pytest
 
 from app.errors import InputError
-from app.formats.table_in import cell_text, check_zip, read_table_rows
+from app.formats.table_in import cell_text, read_table_rows
+from app.formats.zip_measure import check_zip
 
 
 def _xlsx(path, sheets: dict[str, list[list]]) -> None:

@@ -28,6 +28,7 @@ import subprocess
 import tempfile
 import time
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -286,7 +287,7 @@ def _sniff_zip(path: Path) -> _Content:
                 return _Content("zip-office", ".xlsb", ".xlsx")
             if "mimetype" in names:
                 return _sniff_odf(archive)
-    except (zipfile.BadZipFile, OSError, ValueError, KeyError, RuntimeError, NotImplementedError, EOFError):
+    except (zipfile.BadZipFile, zlib.error, OSError, ValueError, KeyError, RuntimeError, NotImplementedError, EOFError):
         return _Content("unknown")
     return _Content("zip")
 

@@ -27,7 +27,6 @@ from __future__ import annotations
 import json
 import re
 import zipfile
-import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -36,6 +35,14 @@ from app.core.merge import Values, parse_done_date
 from app.core.records import STATUSES, LedgerDocument
 from app.errors import InputError, LedgerError
 from app.formats.atomic import atomic_output
+from app.formats.limits import (
+    MAX_INPUT_BYTES,
+    MAX_JSON_BYTES,
+    ZipLimits,
+    is_library_failure,
+    reader_guard,
+    too_large,
+)
 from app.formats.returns import signature
 from app.formats.returns.layout import (
     HEADERS,
@@ -48,13 +55,13 @@ from app.formats.returns.layout import (
     signed_rows,
 )
 from app.formats.returns.model import ReadRow, ReturnedSheet, SentRow, parse_saved_at
+from app.formats.zip_measure import ZipBudget, open_zip, read_member
 
 FORMAT_TAG = "ledgerdesk-liaison/1"
 FORMAT_FAMILY = "ledgerdesk-liaison/"
 SUFFIX = ".ldpkg"
 MEMBER = "liaison.json"
 README = "说明.txt"
-MAX_JSON_BYTES = 32 * 1024 * 1024  # a package of thousands of tasks is a few MB
 NOT_LIAISON = "不是台账通联络员数据包（not a LedgerDesk liaison file）"
 VALUE_KEYS = ("status", "text", "done_date", "evidence")
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -194,33 +201,37 @@ def write_liaison_file(doc: LedgerDocument, unit: str, round_name: str, path: st
 
 
 # ------------------------------------------------------------------------------ reading
+def safe_signature(text: str | None) -> str | None:
+    """A signature as hidden data gives it, made ASCII: a real one is hex, so anything else can only
+    fail verification (hmac.compare_digest raises TypeError on non-ASCII text instead)."""
+    if text is None or text.isascii():
+        return text
+    return text.encode("unicode_escape").decode("ascii")
+
+
 def _bad(path: Path, detail: str = "") -> InputError:
     return InputError(path, NOT_LIAISON + (f"：{detail}" if detail else ""))
 
 
+def _package_limits() -> ZipLimits:
+    """liaison.json and a readme: a zip of a few hundred KB (read at call time: tests narrow it)."""
+    return ZipLimits(total=2 * MAX_JSON_BYTES, member=MAX_JSON_BYTES, members=100, xml_elements=0)
+
+
 def _load_json(path: Path) -> dict:
-    """liaison.json of the zip, guarded: not a zip, no member, oversize, not JSON → InputError."""
+    """liaison.json of the zip, guarded: not a zip, no member, oversize, not JSON, too deep → InputError."""
     if not path.is_file():
         raise InputError(path, "文件不存在（file not found）")
-    try:
-        with zipfile.ZipFile(path) as archive:
-            try:
-                info = archive.getinfo(MEMBER)
-            except KeyError:
-                raise _bad(path, f"数据包中没有 {MEMBER}") from None
-            if info.file_size > MAX_JSON_BYTES:
-                raise _bad(path, f"{MEMBER} 过大（{info.file_size // (1024 * 1024)} MB），拒绝读取")
-            with archive.open(info) as fh:
-                raw = fh.read(MAX_JSON_BYTES + 1)  # the header may lie about the size
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, RuntimeError,
-            NotImplementedError, ValueError) as exc:
-        raise _bad(path, "文件已损坏或不是数据包") from exc
-    if len(raw) > MAX_JSON_BYTES:
-        raise _bad(path, f"{MEMBER} 过大，拒绝读取")
-    try:
+    size = path.stat().st_size
+    if size > MAX_INPUT_BYTES:
+        raise InputError(path, too_large("文件", size, MAX_INPUT_BYTES))
+    limits = _package_limits()
+    with reader_guard(path, f"{NOT_LIAISON}：文件已损坏或不是数据包"), open_zip(path, limits) as archive:
+        raw = read_member(path, archive, MEMBER, ZipBudget(path, limits))  # the size it really inflates to
+    if raw is None:
+        raise _bad(path, f"数据包中没有 {MEMBER}")
+    with reader_guard(path, f"{NOT_LIAISON}：{MEMBER} 不是有效的 JSON"):
         data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise _bad(path, f"{MEMBER} 不是有效的 JSON") from exc
     if not isinstance(data, dict):
         raise _bad(path, f"{MEMBER} 的内容不是数据包对象")
     return data
@@ -296,14 +307,16 @@ def _package(data: dict, path: Path) -> LiaisonPackage:
         statuses=[s for s in statuses if isinstance(s, str)] if isinstance(statuses, list) else list(STATUSES),
         instructions=[s for s in notes if isinstance(s, str)] if isinstance(notes, list) else [],
         dispatch_id=_text(data.get("dispatch_id"), "dispatch_id", path) or None,
-        signature=_text(data.get("signature"), "signature", path) or None,
+        signature=safe_signature(_text(data.get("signature"), "signature", path) or None),
     )
 
 
 def load_liaison_file(path: str | Path) -> LiaisonPackage:
     """Read and check a liaison file (for the liaison program); InputError naming the file if unusable."""
     path = Path(path)
-    return _package(_load_json(path), path)
+    data = _load_json(path)
+    with reader_guard(path, NOT_LIAISON):
+        return _package(data, path)
 
 
 def read_liaison_file(path: str | Path) -> ReturnedSheet:
@@ -389,6 +402,16 @@ def package_saved_at(path: str | Path) -> datetime | None:
         return None
     for key in ("saved_at", "created_at"):
         value = data.get(key)
-        if isinstance(value, str) and (found := parse_saved_at(value)) is not None:
+        if isinstance(value, str) and (found := _saved_at(value)) is not None:
             return found
     return None
+
+
+def _saved_at(text: str) -> datetime | None:
+    """parse_saved_at, None where it fails (a year 9999 with a zone overflows on the way to UTC)."""
+    try:
+        return parse_saved_at(text)
+    except Exception as exc:
+        if not is_library_failure(exc):
+            raise
+        return None

@@ -12,6 +12,7 @@ identifies unit, round and rows another way.
 from __future__ import annotations
 
 import json
+import math
 import re
 import zipfile
 from datetime import datetime, timezone
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from app.core.merge import Values
 from app.errors import InputError
+from app.formats.limits import MAX_INPUT_BYTES, RETURN_ZIP, is_library_failure, reader_guard, too_large
 from app.formats.returns.layout import (
     DOCX_ID_PREFIX,
     DOCX_META_PREFIX,
@@ -27,15 +29,19 @@ from app.formats.returns.layout import (
     ID_HEADER,
     ROW_FIELDS,
 )
-from app.formats.returns.liaison import package_saved_at, read_liaison_file
+from app.formats.returns.liaison import package_saved_at, read_liaison_file, safe_signature
 from app.formats.returns.model import ReadRow, ReturnedSheet, SentRow, parse_saved_at
-from app.formats.table_in import check_zip, read_table_rows
+from app.formats.table_in import read_table_rows
+from app.formats.zip_measure import ZipBudget, check_zip, open_zip, read_member
 
 SHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 WORD_SUFFIXES = {".docx"}
 LIAISON_SUFFIXES = {".ldpkg"}  # liaison data files of the portable program (app/formats/returns/liaison.py)
 SUPPORTED_SUFFIXES = SHEET_SUFFIXES | WORD_SUFFIXES | LIAISON_SUFFIXES
 NOT_A_RETURN = "不是填报表：找不到含“序号”“主要内容”“状态”“进展落实情况”的表头行（not a return sheet）"
+NOT_A_DOCX_RETURN = "不是可读取的 Word 文档（not a readable .docx）"
+CANNOT_READ = "无法读取该文件（cannot read file）"
+MAX_ROW_NUMBER = 1_000_000  # a sent row number in hidden data; beyond it the number is damage
 
 # Other spellings a liaison's own table may use for our columns.
 HEADER_ALIASES = {
@@ -78,32 +84,65 @@ def _find_header(grid: list[list[str]], limit: int = 30) -> tuple[int, dict[int,
     return None
 
 
+def _meta_text(value: object, *, strip: bool = False) -> str | None:
+    """A hidden-data field as text; anything but a string or a number is damage, read as absent."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        value = str(value)
+    if not isinstance(value, str):
+        return None
+    return (value.strip() if strip else value) or None
+
+
+def _sent_row_number(value: object) -> int | None:
+    try:
+        number = float(value or 0)
+    except (ValueError, TypeError):
+        return None
+    if not math.isfinite(number) or not 0 <= number <= MAX_ROW_NUMBER:
+        return None
+    return int(number)
+
+
+def _sent_columns(text: object) -> dict[str, str]:
+    """The per-column hashes as sent; damaged or odd values give none (the merge then uses the row's fingerprint)."""
+    if not isinstance(text, str) or not text:
+        return {}
+    try:
+        columns = json.loads(text)
+    except (ValueError, TypeError, RecursionError):
+        return {}
+    if not isinstance(columns, dict):
+        return {}
+    return {k: v for k, v in columns.items() if isinstance(k, str) and isinstance(v, str)}
+
+
 def _meta_from_rows(meta: dict, sheet: ReturnedSheet) -> None:
+    """Hidden data into the sheet; every value type-checked (a tampered file must not crash the merge)."""
     sheet.hidden = True
-    sheet.ledger_id = meta.get("ledger_id") or None
-    sheet.unit = meta.get("unit") or None
-    sheet.round = meta.get("round") or None
-    sheet.dispatch_id = str(meta.get("dispatch_id") or "").strip() or None
-    sheet.signature = str(meta.get("signature") or "").strip() or None
-    for item in meta.get("rows", []):
-        rec = dict(zip(ROW_FIELDS, [*item, *[""] * len(ROW_FIELDS)]))
-        try:
-            row_no = int(float(rec["row"] or 0))
-        except (ValueError, TypeError):
+    sheet.ledger_id = _meta_text(meta.get("ledger_id"))
+    sheet.unit = _meta_text(meta.get("unit"))
+    sheet.round = _meta_text(meta.get("round"))
+    sheet.dispatch_id = _meta_text(meta.get("dispatch_id"), strip=True)
+    sheet.signature = safe_signature(_meta_text(meta.get("signature"), strip=True))
+    rows = meta.get("rows")
+    for item in rows if isinstance(rows, list) else []:
+        if not isinstance(item, (list, tuple)):
             continue
-        try:
-            columns = json.loads(rec["columns"]) if rec["columns"] else {}
-        except (ValueError, TypeError):
-            columns = {}  # damaged: the merge falls back to the whole-row fingerprint
-        if not isinstance(columns, dict):
-            columns = {}
-        sheet.sent[str(rec["task_id"])] = SentRow(
-            task_id=str(rec["task_id"]),
+        cells = ["" if v is None else v if isinstance(v, str) else json.dumps(v) if isinstance(v, (dict, list))
+                 else str(v) for v in item]
+        rec = dict(zip(ROW_FIELDS, [*cells, *[""] * len(ROW_FIELDS)]))
+        row_no = _sent_row_number(rec["row"])
+        if row_no is None:
+            continue
+        sheet.sent[rec["task_id"]] = SentRow(
+            task_id=rec["task_id"],
             row=row_no,
-            seq=str(rec["seq"]),
+            seq=rec["seq"],
             base=Values.make(rec["status"], rec["text"], rec["done_date"], rec["evidence"]),
-            fingerprint=str(rec["fingerprint"]),
-            columns=columns,
+            fingerprint=rec["fingerprint"],
+            columns=_sent_columns(rec["columns"]),
         )
 
 
@@ -146,7 +185,7 @@ def _rows_from_grid(sheet: ReturnedSheet, grid: list[list[str]], path: Path) -> 
 
 def _read_spreadsheet(path: Path) -> ReturnedSheet:
     sheet = ReturnedSheet(path=path, kind=path.suffix.lower().lstrip("."))
-    grids = read_table_rows(path)
+    grids = read_table_rows(path, limits=RETURN_ZIP)
     data_grid = None
     for grid in grids:
         if grid and grid[0] and grid[0][0] == FORMAT_TAG:
@@ -170,22 +209,38 @@ def _unique_cells(row) -> list:
     return out
 
 
+_SPAN_RE = re.compile(rb"<(?:[\w.-]+:)?gridSpan\b[^>]*?val\s*=\s*[\"']([^\"']*)[\"']")
+MAX_SPAN = 64  # Word allows 63 columns
+
+
+def _refuse_wide_spans(path: Path) -> None:
+    """python-docx repeats a cell once per spanned column: gridSpan="1000000000" would never end."""
+    with open_zip(path, RETURN_ZIP) as archive:
+        data = read_member(path, archive, "word/document.xml", ZipBudget(path, RETURN_ZIP)) or b""
+    for match in _SPAN_RE.finditer(data):
+        try:
+            span = int(match.group(1).decode("ascii", "replace"))
+        except ValueError:
+            continue  # python-docx fails on it, and the reader guard turns that into one line
+        if span > MAX_SPAN:
+            raise InputError(path, f"{NOT_A_DOCX_RETURN}：表格单元格跨 {span:,} 列，文件已损坏")
+
+
 def _read_docx(path: Path) -> ReturnedSheet:
     from docx import Document
 
-    check_zip(path)
-    try:
+    check_zip(path, limits=RETURN_ZIP, kind=NOT_A_DOCX_RETURN, elements=True)  # python-docx parses every part
+    with reader_guard(path, NOT_A_DOCX_RETURN):
+        _refuse_wide_spans(path)
         word = Document(str(path))
-    except Exception as exc:  # python-docx raises several types for a broken package
-        raise InputError(path, "不是可读取的 Word 文档（not a readable .docx）") from exc
     sheet = ReturnedSheet(path=path, kind="docx")
     for paragraph in word.paragraphs:
         text = paragraph.text
         if text.startswith(DOCX_META_PREFIX):
             try:
                 meta = json.loads(text[len(DOCX_META_PREFIX):])
-            except ValueError:
-                break
+            except (ValueError, RecursionError):
+                break  # damaged hidden data: read as a sheet without it
             if isinstance(meta, dict) and meta.get("format") == FORMAT_TAG:
                 _meta_from_rows(meta, sheet)
             break
@@ -226,15 +281,26 @@ _PROPS_LIMIT = 1 << 20  # core.xml / meta.xml are a few hundred bytes
 
 
 def _zip_member_time(path: Path, member: str, pattern: re.Pattern[bytes]) -> datetime | None:
+    """The time in a properties part; None for any failure (a damaged zip, a year 99999 with a zone)."""
     try:
         with zipfile.ZipFile(path) as archive:
             info = archive.getinfo(member)
             if info.file_size > _PROPS_LIMIT:
                 return None
-            match = pattern.search(archive.read(info))
-    except (KeyError, zipfile.BadZipFile, OSError, ValueError, RuntimeError, NotImplementedError, EOFError):
+            with archive.open(info) as fh:
+                match = pattern.search(fh.read(_PROPS_LIMIT))
+            return parse_saved_at(match.group(1).decode("ascii", "replace")) if match else None
+    except Exception as exc:
+        if not is_library_failure(exc):
+            raise
         return None
-    return parse_saved_at(match.group(1).decode("ascii", "replace")) if match else None
+
+
+def _not_too_large(path: Path) -> bool:
+    try:
+        return path.stat().st_size <= MAX_INPUT_BYTES
+    except OSError:
+        return False
 
 
 def saved_time(path: Path) -> tuple[datetime | None, str]:
@@ -248,9 +314,9 @@ def saved_time(path: Path) -> tuple[datetime | None, str]:
     path = Path(path)
     suffix = path.suffix.lower()
     found: datetime | None = None
-    if suffix in {".xlsx", ".xlsm", ".docx"}:
+    if suffix in {".xlsx", ".xlsm", ".docx"} and _not_too_large(path):
         found = _zip_member_time(path, "docProps/core.xml", _CORE_MODIFIED_RE)
-    elif suffix == ".ods":
+    elif suffix == ".ods" and _not_too_large(path):
         found = _zip_member_time(path, "meta.xml", _ODS_DATE_RE)
     elif suffix in LIAISON_SUFFIXES:
         found = package_saved_at(path)
@@ -265,15 +331,23 @@ def saved_time(path: Path) -> tuple[datetime | None, str]:
 
 
 def read_return_file(path: Path) -> ReturnedSheet:
-    """Read a returned sheet; raises InputError (naming the file) when it cannot be used."""
+    """Read a returned sheet; raises InputError (naming the file) when it cannot be used.
+
+    Whatever a reading library raises on a damaged file (zip, XML, JSON, calamine panics)
+    becomes that one InputError too.
+    """
     path = Path(path)
     if not path.is_file():
         raise InputError(path, "文件不存在（file not found）")
+    size = path.stat().st_size
+    if size > MAX_INPUT_BYTES:
+        raise InputError(path, too_large("文件", size, MAX_INPUT_BYTES) + "：报送表通常不到 1 MB，请确认是否发错了文件")
     suffix = path.suffix.lower()
-    if suffix in WORD_SUFFIXES:
-        return _read_docx(path)
-    if suffix in SHEET_SUFFIXES:
-        return _read_spreadsheet(path)
-    if suffix in LIAISON_SUFFIXES:
-        return read_liaison_file(path)
+    with reader_guard(path, CANNOT_READ):
+        if suffix in WORD_SUFFIXES:
+            return _read_docx(path)
+        if suffix in SHEET_SUFFIXES:
+            return _read_spreadsheet(path)
+        if suffix in LIAISON_SUFFIXES:
+            return read_liaison_file(path)
     raise InputError(path, f"不支持的文件类型“{suffix or '无扩展名'}”（unsupported file type）")
