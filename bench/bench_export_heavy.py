@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.core.records import Progress
-from app.formats.plan_import import read_plan
+from app.formats.plan import read_plan
 from app.ledger import Ledger
 
 SEED = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "seeds" / "000_0bb927241a205331.txt"

@@ -17,8 +17,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.core.outline import to_chinese_number  # noqa: E402
 from app.core.plan import parse_prose_plan  # noqa: E402
+from app.core.plan.outline import to_chinese_number  # noqa: E402
 
 SEEDS = ROOT / "tests" / "fixtures" / "seeds"
 CHARS_PER_PAGE = 800  # a dense A4 page of Chinese official text
@@ -71,7 +71,7 @@ def main() -> int:
     timed("parse_prose_plan (lines in memory)", lambda: parse_prose_plan(lines, source_name="bench.txt"))
 
     try:
-        from app.formats.plan_import import read_plan
+        from app.formats.plan import read_plan
     except ImportError:
         print("read_plan not available: file imports skipped")
         return 0

@@ -67,7 +67,7 @@ def main() -> None:
     import openpyxl
 
     from app.cli import main as cli_main
-    from app.formats.plan_import import read_plan
+    from app.formats.plan import read_plan
 
     rows = big_rows(repeats)
     with tempfile.TemporaryDirectory() as tmp:

@@ -11,7 +11,7 @@ from pathlib import Path
 import openpyxl
 
 from app.formats.ledger_json import document_to_json
-from app.formats.plan_import import read_plan
+from app.formats.plan import read_plan
 from app.formats.returns import HEADERS, ID_HEADER, META_SHEET
 from app.ledger import Ledger
 

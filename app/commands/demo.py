@@ -26,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run_headless(out: Path) -> dict[str, Path]:
     """Import → ledger → standard table (xlsx, docx, json) → return sheets; returns what was written."""
     from app.commands.export import export_document
-    from app.formats.plan_import import read_plan
+    from app.formats.plan import read_plan
     from app.ledger import Ledger
     from app.sending import make_sheets
 

@@ -52,7 +52,7 @@ def summary_lines(doc: LedgerDocument, *, source: str, output: str) -> list[str]
 
 
 def run(args: argparse.Namespace) -> int:
-    from app.formats.plan_import import read_plan
+    from app.formats.plan import read_plan
     from app.ledger import Ledger
 
     source = Path(args.document)

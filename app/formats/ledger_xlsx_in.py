@@ -46,6 +46,7 @@ from python_calamine import CalamineWorkbook
 from rapidfuzz import fuzz
 
 from app.core.deadlines import impossible_date, parse_deadline
+from app.core.plan.table import title_and_year
 from app.core.records import (
     STATUSES,
     Deadline,
@@ -59,7 +60,6 @@ from app.core.records import (
     new_id,
 )
 from app.core.rounds import find_rounds
-from app.core.table_plan import title_and_year
 from app.core.units import UnitDirectory, match_key, split_unit_list, unit_kind
 from app.errors import InputError
 from app.formats.ledger_layout import COLUMNS, UNIT_JOINER, progress_line

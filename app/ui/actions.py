@@ -68,7 +68,7 @@ def import_plan(window: MainWindow) -> None:
         return
 
     def work(report) -> Path:  # noqa: ANN001
-        from app.formats.plan_import import read_plan
+        from app.formats.plan import read_plan
 
         doc = read_plan(Path(source))
         Ledger.create_from_document(Path(target), doc, source=Path(source).name).close()

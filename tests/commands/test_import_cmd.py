@@ -124,7 +124,7 @@ def test_force_replaces_existing_ledger(tmp_path, seed_path):
 
 
 def test_exported_ledger_xlsx_imports_back_with_same_ids_and_tasks(tmp_path, seed_path):
-    from app.core.table_plan import parse_task_table
+    from app.core.plan.table import parse_task_table
     from app.formats.table_in import read_table_rows
     from tests.golden_files import assert_matches_golden
 

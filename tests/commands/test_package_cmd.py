@@ -13,7 +13,9 @@ from app.cli import main
 from app.core.records import Progress
 from app.formats.returns import liaison as lf
 from app.ledger import Ledger
-from tests.merge_fixtures import FILE_KEYS, ROUND, UNIT, ledger_json, make_ledger, progress_of, run_main as run
+from tests.merge_fixtures import FILE_KEYS, ROUND, UNIT, ledger_json, make_ledger, progress_of
+from tests.merge_fixtures import run_main as run
+
 
 def package(capsys, ledger: Path, out: Path, unit: str = UNIT) -> Path:
     code, stdout, err = run(capsys, "package", ledger, "--unit", unit, "-o", out, "--round", ROUND)
@@ -228,7 +230,7 @@ def test_group_tasks_travel_and_merge_when_asked_for(ledger, tmp_path, capsys):
 
 
 def test_ledger_without_rounds_gets_the_first_round(tmp_path, capsys):
-    from app.formats.plan_import import read_plan
+    from app.formats.plan import read_plan
     from tests.merge_fixtures import SEED_000
 
     doc = read_plan(SEED_000)
@@ -244,7 +246,7 @@ def test_ledger_without_rounds_gets_the_first_round(tmp_path, capsys):
 
 def test_unit_without_tasks_is_refused(tmp_path, capsys):
     from app.core.records import Unit
-    from app.formats.plan_import import read_plan
+    from app.formats.plan import read_plan
     from tests.merge_fixtures import SEED_000
 
     doc = read_plan(SEED_000)

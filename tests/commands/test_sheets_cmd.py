@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
+from app.formats.plan import read_plan
 from app.formats.returns import liaison as lf
-from app.formats.plan_import import read_plan
 from app.formats.returns import read_return_file
 from app.ledger import Ledger
 from tests.merge_fixtures import ROUND, make_ledger

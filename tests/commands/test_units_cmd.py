@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
-from app.formats.plan_import import read_plan
+from app.formats.plan import read_plan
 from app.ledger import Ledger
 
 

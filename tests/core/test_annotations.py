@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from app.core.annotations import find_annotation, looks_like_annotation
+from app.core.plan.annotations import find_annotation, looks_like_annotation
 from app.core.text import clean_text
 
 CASES = [

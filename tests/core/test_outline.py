@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.core.outline import (
+from app.core.plan.outline import (
     LEVEL_CIRCLED,
     LEVEL_ITEM,
     LEVEL_SECTION,

@@ -11,11 +11,10 @@ Decisions the golden files record (see app/core/plan.py):
 
 from __future__ import annotations
 
-
 import pytest
 
-from app.core.front_matter import find_title, is_chrome_line
 from app.core.plan import parse_prose_plan
+from app.core.plan.front_matter import find_title, is_chrome_line
 from app.core.records import LedgerDocument
 from tests.conftest import SEED_FILES
 from tests.golden_files import TASK_FIELDS, golden_view, load_golden

@@ -27,7 +27,7 @@ from datetime import date
 
 import pytest
 
-from app.core.table_plan import parse_task_table, title_and_year
+from app.core.plan.table import parse_task_table, title_and_year
 from app.formats.text_in import read_text
 from tests.golden_files import TASK_FIELDS, golden_view, load_golden
 

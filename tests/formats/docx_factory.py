@@ -17,7 +17,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from app.core.outline import classify_line
+from app.core.plan.outline import classify_line
 
 # (ilvl, numFmt, lvlText) per outline level 1..3
 FULLWIDTH_LEVELS = ((0, "chineseCounting", "%1、"), (1, "chineseCounting", "（%2）"), (2, "decimal", "%3．"))

@@ -7,10 +7,16 @@ import zipfile
 import docx
 import pytest
 
+from app.core.plan.outline import to_chinese_number as chinese_number
 from app.errors import InputError
-from app.core.outline import to_chinese_number as chinese_number
-from app.formats.docx_in import format_number, read_docx
-from tests.formats.docx_builders import add_num, add_numbering, set_numbering, style_with_numbering, table_docx
+from app.formats.plan.docx_in import format_number, read_docx
+from tests.formats.docx_builders import (
+    add_num,
+    add_numbering,
+    set_numbering,
+    style_with_numbering,
+    table_docx,
+)
 
 
 def test_chinese_and_other_number_formats():

@@ -9,7 +9,7 @@ import pytest
 
 from app.core.plan import parse_prose_plan
 from app.errors import InputError
-from app.formats.html_in import html_lines, read_html
+from app.formats.plan.html_in import html_lines, read_html
 from tests.conftest import SEED_FILES
 from tests.golden_files import assert_matches_golden
 

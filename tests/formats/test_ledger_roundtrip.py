@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from app.formats.ledger_json import document_to_json
 from app.formats.ledger_xlsx import DATA_SHEET, MAIN_SHEET, write_ledger_xlsx
 from app.formats.ledger_xlsx_in import read_exported_ledger
-from app.formats.plan_import import read_plan
+from app.formats.plan import read_plan
 from tests.factories import make_document
 from tests.formats.test_ledger_xlsx import AS_OF, seed_like
 

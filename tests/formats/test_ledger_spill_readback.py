@@ -22,7 +22,7 @@ from app.formats.ledger_json import document_to_json
 from app.formats.ledger_layout import build_layout, progress_line
 from app.formats.ledger_xlsx import DATA_SHEET, HEADER_ROW, ID_COLUMN, MAIN_SHEET, SPILL_MARK
 from app.formats.ledger_xlsx_in import read_exported_ledger
-from app.formats.plan_import import read_plan
+from app.formats.plan import read_plan
 from app.ledger import Ledger
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")

@@ -3,10 +3,9 @@ impossible deadlines, and text damage the repairs could not undo."""
 
 from __future__ import annotations
 
-
 import docx
 
-from app.formats.plan_import import read_plan
+from app.formats.plan import read_plan
 
 HEADER = ["序号", "重点工作", "主要内容", "责任单位", "配合单位", "完成时限"]
 

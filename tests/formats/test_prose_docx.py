@@ -12,14 +12,14 @@ import docx
 import pytest
 
 from app.core.plan import parse_prose_plan
-from app.formats.docx_in import read_docx
+from app.formats.plan.docx_in import read_docx
 from tests.conftest import SEED_FILES
-from tests.golden_files import assert_matches_golden
 from tests.formats.docx_factory import (
     HALFWIDTH_LEVELS,
     prose_docx,
     prose_docx_auto_numbered,
 )
+from tests.golden_files import assert_matches_golden
 
 
 def seed_lines(key: str) -> list[str]:

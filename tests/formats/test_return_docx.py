@@ -17,7 +17,7 @@ import pytest
 from docx.oxml.ns import qn
 
 from app.core.records import STATUSES, Deadline, LedgerDocument, Progress, Round, Task, Unit
-from app.formats.plan_import import read_plan
+from app.formats.plan import read_plan
 from app.formats.returns import FORMAT_TAG, HEADERS, Stamp, read_return_file, write_return_sheet
 from app.formats.returns.docx_writer import column_twips, min_twips
 from app.formats.returns.layout import DOCX_META_PREFIX, WIDTHS, meta_rows, plan_rows

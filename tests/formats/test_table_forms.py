@@ -13,7 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from app.formats.plan_import import read_plan
+from app.formats.plan import read_plan
 from app.formats.text_in import read_text
 from tests.formats.docx_builders import table_docx
 from tests.golden_files import assert_matches_golden

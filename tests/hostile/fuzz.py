@@ -335,7 +335,7 @@ def _read(kind: str, path: Path, ledger: object | None = None) -> dict:
 
     try:
         if kind == "plan":
-            from app.formats.plan_import import read_plan
+            from app.formats.plan import read_plan
 
             return {"outcome": "parsed", "tasks": len(read_plan(path).tasks)}
         from app.formats.returns import read_return_file, saved_time

@@ -25,7 +25,7 @@ out = {}
 start = time.perf_counter()
 try:
     if kind == "plan":
-        from app.formats.plan_import import read_plan
+        from app.formats.plan import read_plan
         doc = read_plan(path)
         out = {"outcome": "parsed", "tasks": len(doc.tasks), "warnings": len(doc.warnings)}
     elif kind == "return":

@@ -127,7 +127,7 @@ def _report(records: list[dict]) -> None:
 
 
 def test_seeds_read_before_they_are_damaged(tmp_path):
-    from app.formats.plan_import import read_plan
+    from app.formats.plan import read_plan
     from app.formats.returns import read_return_file
 
     for reader, paths in _seed_files(tmp_path).items():

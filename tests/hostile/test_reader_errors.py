@@ -17,7 +17,7 @@ import pytest
 
 from app.errors import InputError
 from app.formats.limits import is_library_failure, reader_guard
-from app.formats.plan_import import read_plan
+from app.formats.plan import read_plan
 from app.formats.returns import read_return_file, saved_time
 from app.formats.returns.layout import DOCX_META_PREFIX
 from app.formats.returns.liaison import package_saved_at

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from app.core.plan import parse_prose_plan, warning_total
-from app.core.table_plan import parse_task_table
+from app.core.plan.table import parse_task_table
 from app.errors import InputError
 from app.formats import limits
-from app.formats.plan_import import read_plan
+from app.formats.plan import read_plan
 from tests.hostile import builders as b
 from tests.hostile.isolated import read_isolated
 from tests.hostile.returns_fixture import return_files

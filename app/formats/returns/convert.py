@@ -36,7 +36,7 @@ from pathlib import Path
 from python_calamine import CalamineWorkbook
 
 from app.errors import InputError
-from app.formats.html_in import decode_html
+from app.formats.plan.html_in import decode_html
 
 # suffix → what the reader gets back (the family; a BIFF8 .et comes back as .xls, see module doc)
 CONVERTIBLE: dict[str, str] = {

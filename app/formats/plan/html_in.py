@@ -6,7 +6,7 @@ pages are often GBK with no declaration), drop what is never content (scripts, s
 navigation, forms, hidden parts, lists made only of links, elements named nav/menu/footer),
 turn block elements into lines and table cells into tab-separated fields (so a task
 table on a web page reads like a table), and finally drop chrome lines with the same
-filter the plan parser uses (`app.core.front_matter.is_chrome_line`).
+filter the plan parser uses (`app.core.plan.front_matter.is_chrome_line`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import codecs
 import re
 from pathlib import Path
 
-from app.core.front_matter import drop_chrome
+from app.core.plan.front_matter import drop_chrome
 from app.errors import InputError
 from app.formats.limits import MAX_HTML_BYTES, reader_guard
 from app.formats.text_in import read_limited

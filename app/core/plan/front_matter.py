@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from app.core import outline
+from app.core.plan import outline
 from app.core.text import clean_text
 
 # --- page chrome -------------------------------------------------------------------------

@@ -23,10 +23,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from app.core.deadlines import impossible_date, parse_deadline
-from app.core.front_matter import find_title, year_in
+from app.core.plan.front_matter import find_title, year_in
+from app.core.plan.table_layout import KW, KW2, Layout, clean_cell, find_header, is_header_row, seq_value
 from app.core.records import Deadline, Heading, LedgerDocument, ParseWarning, Round, Task, new_id
 from app.core.rounds import find_rounds
-from app.core.table_layout import KW, KW2, Layout, clean_cell, find_header, is_header_row, seq_value
 from app.core.text import damage_message, find_damage
 from app.core.units import UnitDirectory, split_unit_list
 

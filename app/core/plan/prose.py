@@ -21,10 +21,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from app.core import outline
-from app.core.annotations import find_annotation
 from app.core.deadlines import find_deadline_in_text, impossible_date
-from app.core.front_matter import find_office, find_title, is_chrome_line, is_page_end, year_in
+from app.core.plan import outline
+from app.core.plan.annotations import find_annotation
+from app.core.plan.front_matter import find_office, find_title, is_chrome_line, is_page_end, year_in
 from app.core.records import Deadline, Heading, LedgerDocument, ParseWarning, Task, new_id
 from app.core.rounds import find_rounds
 from app.core.text import clean_text, damage_message, find_damage
@@ -306,30 +306,3 @@ def parse_prose_plan(lines: list[str], *, source_name: str) -> LedgerDocument:
 def _warning_order(warning: ParseWarning) -> int:
     m = re.match(r"第(\d+)行", warning.location)
     return int(m.group(1)) if m else 0
-
-
-@dataclass
-class WarningSummary(ParseWarning):
-    """The line that stands for the warnings not listed; `total` counts all of them."""
-
-    total: int = 0
-
-
-def summarise_warnings(warnings: list[ParseWarning], keep: int = 50) -> list[ParseWarning]:
-    """The first `keep` warnings, then one line counting the rest: 90,000 lines help nobody.
-
-    A list of at most keep + 1 warnings is returned as it is (the count line would be as long).
-    """
-    if len(warnings) <= keep + 1:
-        return warnings
-    rest = len(warnings) - keep
-    summary = WarningSummary(location="", message=f"… 另有 {rest:,} 条警告未逐条列出（共 {len(warnings):,} 条）",
-                             total=len(warnings))
-    return [*warnings[:keep], summary]
-
-
-def warning_total(warnings: list[ParseWarning]) -> int:
-    """How many warnings there were, the summarised ones included (for a count line)."""
-    if warnings and isinstance(warnings[-1], WarningSummary):
-        return warnings[-1].total
-    return len(warnings)

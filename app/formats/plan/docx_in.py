@@ -16,7 +16,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from app.core.outline import to_chinese_number
+from app.core.plan.outline import to_chinese_number
 from app.errors import InputError
 from app.formats.limits import MAX_SHEET_CELLS, PLAN_ZIP, ZipLimits, reader_guard
 from app.formats.zip_measure import ZipBudget, explain_not_a_zip, open_zip, read_member

@@ -17,12 +17,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from app.core.plan import summarise_warnings
+from app.core.plan.table import parse_task_table
+from app.core.plan.table_layout import clean_cell, find_header
+from app.core.plan.warnings import summarise_warnings
 from app.core.records import LedgerDocument
-from app.core.table_layout import clean_cell, find_header
-from app.core.table_plan import parse_task_table
 from app.errors import InputError
-from app.formats.docx_in import read_docx
 from app.formats.limits import (
     MAX_INPUT_BYTES,
     MAX_PLAN_LINES,
@@ -32,6 +31,7 @@ from app.formats.limits import (
     reader_guard,
     too_large,
 )
+from app.formats.plan.docx_in import read_docx
 from app.formats.table_in import check_workbook, read_table_rows
 from app.formats.text_in import read_text
 from app.formats.zip_measure import NOT_A_SPREADSHEET
@@ -110,13 +110,13 @@ def _task_table(path: Path, rows: list[list[str]], title_lines: Sequence[str] = 
 
 
 def _html_lines(path: Path) -> list[str]:
-    from app.formats.html_in import read_html
+    from app.formats.plan.html_in import read_html
 
     return read_html(path)
 
 
 def _prose(lines: Sequence[str], path: Path) -> LedgerDocument:
-    from app.core.plan import parse_prose_plan
+    from app.core.plan.prose import parse_prose_plan
 
     _refuse_long_prose(path, lines)
     return parse_prose_plan(list(lines), source_name=path.name)
