@@ -131,6 +131,15 @@ class LedgerDocument:
     rounds: list[Round] = field(default_factory=list)
     progress: list[Progress] = field(default_factory=list)
     warnings: list[ParseWarning] = field(default_factory=list)
+    # task id → why the parser is unsure of that task (units inferred from a sentence end, a cell
+    # carried down from the row above, a guessed column…), for the clerk to review after import
+    doubts: dict[str, list[str]] = field(default_factory=dict)
+
+    def add_doubt(self, task: Task, doubt: str) -> None:
+        """Note once that the parser is unsure of `task`, and why."""
+        found = self.doubts.setdefault(task.id, [])
+        if doubt not in found:
+            found.append(doubt)
 
     def heading_map(self) -> dict[str, Heading]:
         return {h.id: h for h in self.headings}

@@ -31,7 +31,7 @@ from app.formats.limits import (
     reader_guard,
     too_large,
 )
-from app.formats.plan.docx_in import read_docx
+from app.formats.plan.docx_in import DocxContent, read_docx
 from app.formats.table_in import check_workbook, read_table_rows
 from app.formats.text_in import read_text
 from app.formats.zip_measure import NOT_A_SPREADSHEET
@@ -42,8 +42,10 @@ TEXT_TYPES = {".txt", ".text"}
 HTML_TYPES = {".html", ".htm", ".xhtml", ".mht"}
 SHEET_TYPES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv"}
 WORD_TYPES = {".docx", ".docm"}
-SUPPORTED = sorted(TEXT_TYPES | HTML_TYPES | SHEET_TYPES | WORD_TYPES)
-_OLD_FORMATS = {".doc": "Word 97-2003", ".wps": "WPS", ".et": "WPS 表格", ".pdf": "PDF"}
+PDF_TYPES = {".pdf"}
+CONVERTED_WORD_TYPES = {".doc", ".wps", ".odt", ".rtf"}  # read through a converter to .docx (word_convert)
+SUPPORTED = sorted(TEXT_TYPES | HTML_TYPES | SHEET_TYPES | WORD_TYPES | PDF_TYPES | CONVERTED_WORD_TYPES)
+_OLD_FORMATS = {".et": "WPS 表格"}
 
 NO_TASKS = "没有找到任何任务（no tasks found）：文件不像是工作要点或任务台账"
 NO_TABLE = ("没有找到任务表（no task table）：需要一行表头，含“序号”“重点工作/主要内容”"
@@ -85,7 +87,15 @@ def read_plan(path: Path, *, progress: Progress | None = None) -> LedgerDocument
 
 def _read(path: Path, suffix: str, report: Progress) -> LedgerDocument:
     if suffix in WORD_TYPES:
-        return _read_word(path, report)
+        return _read_word(path, report, read_docx(path))
+    if suffix in PDF_TYPES:
+        from app.formats.plan.pdf_in import read_pdf
+
+        return _read_word(path, report, read_pdf(path))
+    if suffix in CONVERTED_WORD_TYPES:
+        from app.formats.plan.word_convert import read_converted_word
+
+        return _read_word(path, report, read_converted_word(path))
     if suffix in SHEET_TYPES:
         return _read_sheet(path, report)
     if suffix in HTML_TYPES:
@@ -134,9 +144,11 @@ def _read_lines(path: Path, lines: list[str], report: Progress) -> LedgerDocumen
     return _prose(lines, path)
 
 
-def _read_word(path: Path, report: Progress) -> LedgerDocument:
-    """A body table with a task header wins (paragraphs above it are the title); else prose."""
-    content = read_docx(path)
+def _read_word(path: Path, report: Progress, content: DocxContent) -> LedgerDocument:
+    """A body table with a task header wins (paragraphs above it are the title); else prose.
+
+    `content` is a Word file's body, or what a PDF or a converted .doc/.wps reads as.
+    """
     report(1, 3)
     paragraphs_above: list[str] = []
     for i, block in enumerate(content.blocks):
