@@ -24,4 +24,6 @@ if [ "$need_lo" = 1 ] && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 
 fi
 export QT_QPA_PLATFORM=offscreen
 export LEDGERDESK_CLEAN_PATH="$PWD/.venv/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-exec env PATH="$LEDGERDESK_CLEAN_PATH" .venv/bin/python -m pytest "$@"
+# The suite runs on every CPU (pytest-xdist, one test file per worker at a time: a file's
+# fixtures are built once); LEDGERDESK_TEST_WORKERS=0 runs it in this process.
+exec env PATH="$LEDGERDESK_CLEAN_PATH" .venv/bin/python -m pytest -n "${LEDGERDESK_TEST_WORKERS:-auto}" --dist loadfile "$@"
