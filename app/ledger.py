@@ -21,7 +21,7 @@ from pathlib import Path
 from app import __version__
 from app.core.changes import BatchInfo, Changes, Conflict, MergeItem
 from app.core.dispatch import Dispatch, ReviewItem
-from app.core.records import LedgerDocument, Progress
+from app.core.records import LedgerDocument, Progress, Round, Task, Unit
 from app.errors import LedgerError, LedgerFileError
 from app.store import dispatches as store_dispatches
 from app.store import file as store_file
@@ -44,7 +44,7 @@ def _remove_stale_temporaries(path: Path) -> None:
 class Ledger:
     """An open ledger file. Use `create`, `create_from_document` or `open`; close when done."""
 
-    def __init__(self, path: Path, engine, *, readonly: bool, lock: store_file.FileLock | None,  # noqa: ANN001
+    def __init__(self, path: Path, engine, *, readonly: bool, lock: store_file.FileLock | None,
                  migration_backup: Path | None = None) -> None:
         self.path = path
         self.readonly = readonly
@@ -141,6 +141,49 @@ class Ledger:
         with self._sessions() as session:
             return queries.progress_entry(session, task_id, unit, round_name)
 
+    # the window's reads: the whole ledger once, then only what an operation changed
+    def snapshot(self, *, progress: bool = True) -> LedgerDocument:
+        """The same records as `document()`, read without ORM objects (the window opens 10,000 tasks);
+        without `progress` the entries are left out (the window keeps `progress_marks` instead)."""
+        with self._sessions() as session:
+            return queries.read_snapshot(session, progress=progress)
+
+    def tasks(self, task_ids: list[str]) -> list[Task]:
+        """These tasks as they are now, in document order; a deleted one is simply missing."""
+        with self._sessions() as session:
+            return queries.read_tasks(session, list(task_ids))
+
+    def progress_of(self, task_ids: list[str]) -> list[Progress]:
+        """Every progress entry of these tasks, in `document()`'s order."""
+        with self._sessions() as session:
+            return queries.read_progress(session, list(task_ids))
+
+    def progress_marks(self, task_ids: list[str] | None = None) -> list[tuple]:
+        """(task_id, unit, round, status, text_mark) per entry (of these tasks, or all): text_mark is "…"
+        when the entry has text. What task states and the window's filters need, without the texts."""
+        with self._sessions() as session:
+            return queries.read_progress_marks(session, None if task_ids is None else list(task_ids))
+
+    def units(self) -> list[Unit]:
+        with self._sessions() as session:
+            return queries.read_units(session)
+
+    def rounds(self) -> list[Round]:
+        with self._sessions() as session:
+            return queries.read_rounds(session)
+
+    def open_counts(self) -> dict[str, int]:
+        """Open conflicts and review items, counted (the status bar shows them after every change)."""
+        with self._sessions() as session:
+            return queries.open_counts(session)
+
+    def changes_of_batches(self, batch_ids: list[str]) -> Changes:
+        """What these batches changed, from the change log (a merge reports files, the window wants rows)."""
+        with self._sessions() as session:
+            tasks, progress, units = queries.batches_changed(session, batch_ids)
+        return Changes(batch_id=batch_ids[0] if batch_ids else None, tasks=tasks, progress=progress, units=units,
+                       conflicts=True, reviews=True)
+
     @property
     def title(self) -> str:
         with self._sessions() as session:
@@ -158,7 +201,7 @@ class Ledger:
         return self._edit({"task": task_id}, source,
                           lambda session, batch, at: ops.update_task(session, task_id, fields, batch, at))
 
-    def _edit(self, meta: dict, source: str, operation) -> Changes:  # noqa: ANN001 - (session, batch, at) -> Changes
+    def _edit(self, meta: dict, source: str, operation) -> Changes:
         """One logged, undoable edit batch around `operation`."""
         at = ops.now()
         with self._write() as session:

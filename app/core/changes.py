@@ -32,6 +32,15 @@ class Changes:
         return not (self.tasks or self.progress or self.structure or self.units or self.conflicts or self.meta
                     or self.reviews or self.dispatches)
 
+    def union(self, other: Changes) -> Changes:
+        """Both operations' changes (the window refreshes once for a step made of two batches);
+        the batch id is this one's, else the other's."""
+        return Changes(batch_id=self.batch_id or other.batch_id, tasks=self.tasks | other.tasks,
+                       progress=self.progress | other.progress, structure=self.structure or other.structure,
+                       units=self.units or other.units, conflicts=self.conflicts or other.conflicts,
+                       meta=self.meta or other.meta, reviews=self.reviews or other.reviews,
+                       dispatches=self.dispatches or other.dispatches)
+
 
 @dataclass
 class BatchInfo:

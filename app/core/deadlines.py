@@ -12,8 +12,12 @@ Decisions worth knowing:
 * per_superior: "按上级要求", "按照自治区、中卫市相关要求时限推进" (no date of its own).
 * relative: tied to an event, "闭幕后5天内", "确定后5日内", "…后N个工作日内"; also a cell
   saying only "及时"/"随时" (the event is the information itself). No date.
-* recurring: 每季度, 每月, 每半年, 每年9月. "每年9月" gets that month's end in `year`
+* recurring: 每季度, 每月, 每半年, 每年9月, 按季度, 按月. "每年9月" gets that month's end in `year`
   (when known) so dashboards can warn; 每季度/每月 have no date.
+
+Inside task prose (`find_deadline_in_text`) only firm phrases count; besides dates ending in 前,
+年内/年底 and recurrences, a yearly target ("全年…2000人以上") is due at the year's end and a
+time limit counted from an event ("出台后3个工作日内", "24小时内") is relative.
 """
 
 from __future__ import annotations
@@ -145,13 +149,18 @@ _DATE_RE = re.compile(
     r")?"
 )
 _BARE_YEAR_END_RE = re.compile(r"(?<![\d每1-9])(?:年内|年底|年末|本年度|今年)")
-_RECURRING_RE = re.compile(r"每(?:个)?(?:季度|季|月|半年|年|周|旬|星期)(?:(?P<m>\d{1,2})月(?:(?P<d>\d{1,2})日)?)?")
+_RECURRING_RE = re.compile(
+    r"(?:每(?:个)?(?:季度|季|月|半年|年|周|旬|星期)|按(?:季度|季|月度?|半年|年度|周))(?:(?P<m>\d{1,2})月(?:(?P<d>\d{1,2})日)?)?"
+)
 _LONG_TERM_RE = re.compile(r"长期|持续推进|持续开展|常态化|长效")
-_PER_SUPERIOR_RE = re.compile(r"按(?:照)?上级|按(?:照)?[^，,。；;]{0,30}?要求(?:的)?(?:时限|时间|进度|节点)|根据上级")
+_PER_SUPERIOR_RE = re.compile(
+    r"按(?:照)?上级|按(?:照)?[^，,。；;]{0,30}?要求(?:的)?(?:时限|时间|进度|节点)|根据上级"
+    r"|^(?:按|按照|根据)[^，,。；;\d]{0,12}?(?:要求|部署|安排)(?:执行|推进|完成|落实)?$"
+)
 _RELATIVE_RE = re.compile(
-    r"后\d+(?:个)?(?:工作日|自然日|日|天|周|个月|月)内"
+    r"后\d+(?:个)?(?:工作日|自然日|日|天|周|个月|月|小时)内"
     r"|之?日起\d+(?:个)?(?:工作日|自然日|日|天|周|个月|月)内"
-    r"|\d+(?:个)?工作日内"
+    r"|\d+(?:个)?(?:工作日|小时)内"
 )
 _PROMPT_RE = re.compile(r"^(?:及时|随时|即时)(?:完成|办理|公开|发布|更新)?$")
 
@@ -219,6 +228,8 @@ def parse_deadline(text: str | None, *, year: int | None = None) -> Deadline:
         return Deadline(text=raw, date=latest, kind="long_term")
     if _PER_SUPERIOR_RE.search(s):
         return Deadline(text=raw, date=latest, kind="per_superior")
+    if rec and rec.start() == 0 and latest is None:  # "每季度结束后10日内": every quarter, not once
+        return Deadline(text=raw, date=_recurring_date(rec, year), kind="recurring")
     if _RELATIVE_RE.search(s) or _PROMPT_RE.match(s):
         return Deadline(text=raw, date=latest, kind="relative")
     if latest is not None:
@@ -273,7 +284,14 @@ _PROSE_DATE_RE = re.compile(
 _PROSE_MONTH_DONE_RE = re.compile(r"(?:19|20)\d{2}年\d{1,2}月份?(?:底|末)?(?:前|内)?[^。；;，,]{0,8}?完成")
 _PROSE_YEAR_END_RE = re.compile(r"(?<![\d每上下本当])(?:年内|年底前|年底|年末前)")
 _PROSE_RECURRING_RE = re.compile(
-    r"每(?:个)?(?:季度|月|半年|年\d{1,2}月(?:\d{1,2}日)?)(?:[^，。；,;]{0,12}?\d{1,2}日(?:前|以前|之前))?"
+    r"(?:每(?:个)?(?:季度|月|半年|年\d{1,2}月(?:\d{1,2}日)?)|按(?:季度|月度?|半年))"
+    r"(?:[^，。；,;]{0,12}?\d{1,2}日(?:前|以前|之前))?"
+)
+# "全年城镇新增就业2000人以上": a target counted over the year is due at its end.
+_PROSE_YEAR_TARGET_RE = re.compile(r"(?<![上下])全年(?=[^，。；,;]{0,24}?\d)")
+# "出台后3个工作日内", "在24小时内作出回应": a time limit counted from an event.
+_PROSE_RELATIVE_RE = re.compile(
+    r"(?:[\u4e00-\u9fff]{2}后)?\d+(?:个)?(?:小时|工作日|自然日|日|天|周|个月)内"
 )
 
 
@@ -299,4 +317,10 @@ def find_deadline_in_text(text: str | None, *, year: int | None = None) -> Deadl
     m = _PROSE_RECURRING_RE.search(s)
     if m:
         return parse_deadline(mapped.original(text, m.start(), m.end()), year=year)
+    m = _PROSE_YEAR_TARGET_RE.search(s)
+    if m and year is not None:
+        return Deadline(text=mapped.original(text, m.start(), m.end()), date=date(year, 12, 31), kind="date")
+    m = _PROSE_RELATIVE_RE.search(s)
+    if m:
+        return Deadline(text=mapped.original(text, m.start(), m.end()), date=None, kind="relative")
     return None

@@ -27,6 +27,7 @@ _TAG_RE = re.compile(r"<[^>]+>")
 _BREAK_RE = re.compile(r"(?:</p\s*>|<br\s*/?>|[\r\n]+)(?!\s*(?:<p[^>]*>)?\s*[(（〔［\[])", re.IGNORECASE)
 
 
+@lru_cache(maxsize=1 << 15)  # cached: every unit name of every annotation and cell passes here
 def normalize_unit_name(name: str | None) -> str:
     """Canonical spelling for storage: cleaned, simplified, brackets （）, no spaces or edge punctuation."""
     s = clean_text(_TAG_RE.sub("", name or ""))
@@ -89,14 +90,15 @@ def unit_kind(name: str) -> str:
 # --- splitting lists ----------------------------------------------------------------
 
 _UNIT_SUFFIX_RE = re.compile(
-    r"(?:局|办|委|院|政府|中心|部门|单位|所|站|队|处|室|会|团|社|公司|部|厅|庭|馆|校|行|组|乡|镇|街道|区|办事处|管委会)$"
+    r"(?:局|办|委|院|政府|中心|部门|单位|所|站|队|处|室|会|团|社|公司|部|厅|庭|馆|校|行|组|乡|镇|街道|区|办事处|管委会"
+    r"|股|科|股室|科室|处室)$"
 )
 _TRAILING_BRACKET_RE = re.compile(r"（[^（）]*）$")
 _SEPARATORS_RE = re.compile(r"[、，,；;\n/|]+")
 _CONJ_RE = re.compile(r"和|及|与|以及")
 # Duty words around the names in annotations: "…等部门（单位）按照工作职能负责落实".
 _DUTY_TAIL_RE = re.compile(
-    r"(?:按照?(?:各自)?(?:工作)?(?:职能|职责|职责分工|分工))?"
+    r"(?:按照?(?:各自)?(?:工作)?(?:职能|职责|职责分工|分工))?(?:分别)?"
     r"(?:牵头)?(?:负责)?(?:配合)?(?:落实|负责|实施|推进)?$"
 )
 _ETC_TAIL_RE = re.compile(r"等(?:相关|有关|其他)?(?:部门|单位)?(?:（单位）|（部门）)?$")
@@ -123,6 +125,32 @@ def _top_level_split(s: str) -> list[str]:
 def _looks_like_unit(s: str) -> bool:
     core = _TRAILING_BRACKET_RE.sub("", s)
     return bool(core) and _UNIT_SUFFIX_RE.search(core) is not None
+
+
+# Words a unit name never contains: particles and verbs of a sentence ("由各部门负责", "要及时公开").
+_NOT_IN_NAME_RE = re.compile(
+    r"[的了要将把被让使由从向按对。；;！!？?，,：:]|应当|应该|必须|确保|进行|开展|做好|加强|推动|落实|完成|按照|根据|通过|及时|每年|年底"
+)
+_MAX_NAME = 30
+# A name never starts with a verb: "建设政务服务中心" is a task, "县住房和城乡建设局" a unit.
+_VERB_START_RE = re.compile(
+    r"^(?:加强|推进|推动|做好|完善|提升|深化|优化|强化|规范|健全|建立|建设|发挥|打造|抓好|办好|用好|管好|围绕|聚焦"
+    r"|坚持|扩大|增强|开展|实施|创新|全面|持续|进一步|积极|切实|依法|严格|探索|公开|发布|解读|回应|畅通|拓展)"
+)
+
+
+def plausible_unit_name(name: str | None) -> bool:
+    """True when `name` reads as one unit's name ("县财政局", "各股室", "执法监察大队", "各乡镇（街道）").
+
+    Used to tell an unbracketed annotation ("综合股牵头，各股室配合") from a sentence that merely ends
+    in a duty word ("由各部门负责指导推进"): a name is short, ends like a unit or names a group, and
+    holds none of the particles and verbs of a sentence.
+    """
+    s = normalize_unit_name(name)
+    if (not 2 <= len(s) <= _MAX_NAME or _NOT_IN_NAME_RE.search(_TRAILING_BRACKET_RE.sub("", s))
+            or _VERB_START_RE.match(s)):
+        return False
+    return _looks_like_unit(s) or unit_kind(s) == "group"
 
 
 def _split_conjunction(item: str) -> list[str]:
@@ -212,7 +240,7 @@ _BUILTIN_GROUPS: tuple[frozenset[str], ...] = tuple(
         {"交通局", "交通运输局"},
         {"应急局", "应急管理局"},
         {"医保局", "医疗保障局"},
-        {"统计局", "统计局"},
+        {"统计局"},
         {"司法局", "司法行政局"},
         {"网信办", "网络安全和信息化办公室", "网络安全和信息化委员会办公室"},
         {"法制办", "政府法制办", "政府法制办公室", "法制办公室"},

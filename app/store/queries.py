@@ -6,7 +6,7 @@ import json
 import secrets
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.core.records import (
@@ -25,9 +25,11 @@ from app.store.orm import (
     AssignmentRow,
     BatchRow,
     ChangeRow,
+    ConflictRow,
     HeadingRow,
     LedgerInfo,
     ProgressRow,
+    ReviewRow,
     RoundRow,
     TaskRow,
     UnitAliasRow,
@@ -273,3 +275,158 @@ def batch_changes(session: Session, batch_id: str) -> list[ChangeRow]:
 
 def batches(session: Session) -> list[BatchRow]:
     return list(session.execute(select(BatchRow).order_by(BatchRow.created_at, BatchRow.id)).scalars())
+
+
+# ----- the window's reads: plain selects, no ORM objects ------------------------------------------
+# The window opens a county's ledger (10,000 tasks, 60,000 progress entries) and then re-reads only
+# what an operation changed. ORM objects cost most of read_document's time there; these read the
+# same records with Core selects (tests/ui/test_snapshot.py checks they equal read_document's).
+_IN_CHUNK = 500  # ids per IN (…): under SQLite's bound-parameter limit
+
+
+def _run(session: Session, query):
+    """Core execution on the session's connection: rows as tuples, without the ORM's loading layer."""
+    return session.connection().execute(query)
+
+
+def _chunks(ids: list) -> list[list]:
+    return [ids[start:start + _IN_CHUNK] for start in range(0, len(ids), _IN_CHUNK)] if ids else []
+
+
+def _unit_names(session: Session) -> dict[int, str]:
+    return dict(_run(session, select(UnitRow.id, UnitRow.name)).all())
+
+
+def read_units(session: Session) -> list[Unit]:
+    """The unit directory in its order, aliases in the order recorded."""
+    aliases: dict[int, list[str]] = {}
+    for unit_id, alias in _run(session, select(UnitAliasRow.unit_id, UnitAliasRow.alias)
+                               .order_by(UnitAliasRow.id)).all():
+        aliases.setdefault(unit_id, []).append(alias)
+    rows = _run(session, select(UnitRow.id, UnitRow.name, UnitRow.kind, UnitRow.liaison, UnitRow.phone)
+                           .order_by(UnitRow.position, UnitRow.id)).all()
+    return [Unit(name, kind, aliases.get(uid, []), liaison, phone) for uid, name, kind, liaison, phone in rows]
+
+
+def read_rounds(session: Session) -> list[Round]:
+    return [Round(name, due) for name, due in
+            _run(session, select(RoundRow.name, RoundRow.due).order_by(RoundRow.position, RoundRow.id)).all()]
+
+
+def read_tasks(session: Session, task_ids: list[str] | None = None) -> list[Task]:
+    """Tasks in document order (all, or those of `task_ids` that still exist), units by role."""
+    names = _unit_names(session)
+    columns = (TaskRow.id, TaskRow.seq, TaskRow.heading_id, TaskRow.key_work, TaskRow.content, TaskRow.metric,
+               TaskRow.deadline_text, TaskRow.deadline_date, TaskRow.deadline_kind, TaskRow.notes, TaskRow.position)
+    rows: list = []
+    assigned: list = []
+    assign_columns = (AssignmentRow.task_id, AssignmentRow.unit_id, AssignmentRow.role)
+    if task_ids is None:
+        rows = _run(session, select(*columns)).all()
+        assigned = _run(session, select(*assign_columns).order_by(AssignmentRow.position, AssignmentRow.id)).all()
+    else:
+        for chunk in _chunks(list(dict.fromkeys(task_ids))):
+            rows += _run(session, select(*columns).where(TaskRow.id.in_(chunk))).all()
+            assigned += _run(session, select(*assign_columns).where(AssignmentRow.task_id.in_(chunk))
+                             .order_by(AssignmentRow.position, AssignmentRow.id)).all()
+    rows.sort(key=lambda r: r[-1])
+    tasks: dict[str, Task] = {}
+    for tid, seq, heading_id, key_work, content, metric, d_text, d_date, d_kind, notes, _pos in rows:
+        tasks[tid] = Task(id=tid, seq=seq, heading_id=heading_id, key_work=key_work, content=content, metric=metric,
+                          deadline=Deadline(d_text, d_date, d_kind), notes=notes)
+    for tid, unit_id, role in assigned:
+        task = tasks.get(tid)
+        if task is not None:
+            (task.lead_units if role == ROLE_LEAD else task.coop_units).append(names[unit_id])
+    return list(tasks.values())
+
+
+def read_progress(session: Session, task_ids: list[str] | None = None) -> list[Progress]:
+    """Progress entries (all, or of `task_ids`) in read_document's order: task, round, entry."""
+    names = _unit_names(session)
+    round_names = dict(_run(session, select(RoundRow.id, RoundRow.name)).all())
+    columns = (ProgressRow.task_id, ProgressRow.unit_id, ProgressRow.round_id, ProgressRow.status, ProgressRow.text,
+               ProgressRow.done_date, ProgressRow.evidence, ProgressRow.updated_at, ProgressRow.source,
+               ProgressRow.reporter)
+    order = (TaskRow.position, RoundRow.position, ProgressRow.id)
+    base = (select(*columns).join(TaskRow, TaskRow.id == ProgressRow.task_id)
+            .join(RoundRow, RoundRow.id == ProgressRow.round_id))
+    if task_ids is None:
+        rows = _run(session, base.order_by(*order)).all()
+    else:
+        rows = []
+        for chunk in _chunks(list(dict.fromkeys(task_ids))):
+            rows += _run(session, base.where(ProgressRow.task_id.in_(chunk)).order_by(*order)).all()
+    return [Progress(task_id=tid, unit=names[uid], round=round_names[rid], status=status, text=text,
+                     done_date=done, evidence=evidence, updated_at=updated, source=source, reporter=reporter)
+            for tid, uid, rid, status, text, done, evidence, updated, source, reporter in rows]
+
+
+_MARKS_SQL = "SELECT task_id, unit_id, round_id, status, trim(text) != '' FROM progress"
+
+
+def read_progress_marks(session: Session, task_ids: list[str] | None = None) -> list[tuple]:
+    """(task_id, unit, round, status, text_mark) per progress entry, in no particular order: text_mark is
+    "…" when the entry has text, else "". Enough for task states and filters (a unit has one entry per task
+    and round, so no tie needs updated_at) without reading 60,000 texts; the window reads an entry's
+    text when it shows it (read_progress). Plain SQL on the DB-API cursor: no type processing is needed
+    for these columns, and at 60,000 rows the result layer cost more than SQLite."""
+    names = _unit_names(session)
+    round_names = dict(_run(session, select(RoundRow.id, RoundRow.name)).all())
+    cursor = session.connection().connection.cursor()
+    try:
+        if task_ids is None:
+            rows = cursor.execute(_MARKS_SQL).fetchall()
+        else:
+            rows = []
+            for chunk in _chunks(list(dict.fromkeys(task_ids))):
+                marks = ",".join("?" * len(chunk))
+                rows += cursor.execute(f"{_MARKS_SQL} WHERE task_id IN ({marks})", chunk).fetchall()
+    finally:
+        cursor.close()
+    return [(tid, names[uid], round_names[rid], status, "…" if has_text else "")
+            for tid, uid, rid, status, has_text in rows]
+
+
+def read_snapshot(session: Session, *, progress: bool = True) -> LedgerDocument:
+    """The whole ledger as read_document has it, read with plain selects (without `progress`: no entries)."""
+    meta = _run(session, select(LedgerInfo.title, LedgerInfo.year, LedgerInfo.office, LedgerInfo.id)).one()
+    doc = LedgerDocument(title=meta[0], year=meta[1], office=meta[2], ledger_id=meta[3])
+    doc.headings = [
+        Heading(hid, number, title, parent_id, level)
+        for hid, number, title, parent_id, level in _run(session,
+            select(HeadingRow.id, HeadingRow.number, HeadingRow.title, HeadingRow.parent_id, HeadingRow.level)
+            .order_by(HeadingRow.position)).all()
+    ]
+    validate.check_headings(session, doc.headings)
+    doc.units = read_units(session)
+    doc.rounds = read_rounds(session)
+    doc.tasks = read_tasks(session)
+    if progress:
+        doc.progress = read_progress(session)
+    return doc
+
+
+def batches_changed(session: Session, batch_ids: list[str]) -> tuple[set[str], set[tuple[str, str, str]], bool]:
+    """What these batches changed per the change log: task ids, progress keys, and whether units changed."""
+    tasks: set[str] = set()
+    progress: set[tuple[str, str, str]] = set()
+    units = False
+    for chunk in _chunks(list(batch_ids)):
+        query = select(ChangeRow.entity, ChangeRow.entity_key).where(ChangeRow.batch_id.in_(chunk))
+        for entity, raw in _run(session, query).all():
+            if entity == "task":
+                tasks.add(json.loads(raw))
+            elif entity == "progress":
+                task_id, unit, round_name = json.loads(raw)
+                progress.add((task_id, unit, round_name))
+            elif entity == "unit":
+                units = True
+    return tasks, progress, units
+
+
+def open_counts(session: Session) -> dict[str, int]:
+    """Open conflicts and open review items, counted in SQL."""
+    conflicts = _run(session, select(func.count(ConflictRow.id)).where(ConflictRow.resolved_at.is_(None))).scalar()
+    reviews = _run(session, select(func.count(ReviewRow.id)).where(ReviewRow.state == "open")).scalar()
+    return {"conflicts": int(conflicts or 0), "reviews": int(reviews or 0)}

@@ -1,7 +1,9 @@
 """File-menu actions: dialogs in front, the same core functions as the CLI behind.
 
-Long work (import, export, sheets, merge) runs on a worker thread with a progress
-dialog; every failure is one message naming the file, and the ledger stays as it was.
+Long work runs as a background job (app/ui/workers.py) with a progress dialog: the window's
+unsaved edits are saved first (so what is exported or sent is what the clerk sees), the ledger is
+lent to the job, and the result comes back on the GUI thread. Every failure is one message
+naming the file, and the ledger stays as it was.
 """
 
 from __future__ import annotations
@@ -9,35 +11,48 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QInputDialog
 
-from app.core.changes import Changes
 from app.errors import LedgerError
 from app.ledger import Ledger
-from app.ui.workers import run_job
+from app.ui.dialogs import APP_NAME, show_error, show_info
+from app.ui.workers import JobContext
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
 
-APP_NAME = "台账通"
 LEDGER_FILTER = "台账文件 (*.ledger)"
 PLAN_FILTER = "工作要点或任务表 (*.docx *.txt *.htm *.html *.xlsx *.xls *.ods *.csv)"
 RETURN_FILTER = ("交回的报送表 (*.xlsx *.xls *.ods *.docx *.ldpkg *.doc *.odt *.wps *.et *.rtf);;"
                  "所有文件 (*)")
+PACKAGE_FILTER = "联络员数据包 (*.ldpkg)"
 
 
 def _fail(window: MainWindow, message: str) -> None:
-    QMessageBox.warning(window, APP_NAME, message)
+    show_error(window, message)
 
 
-def _open(window: MainWindow, path: Path) -> None:
-    try:
-        window.set_ledger(Ledger.open(path))
-    except LedgerError as exc:
-        _fail(window, str(exc))
+def _ready(window: MainWindow, *, need_ledger: bool = True) -> bool:
+    """A job may start: a ledger is open (when needed), no job runs, the clerk's edits are saved."""
+    if need_ledger and window.ledger is None:
+        return False
+    if window.jobs.busy:
+        _fail(window, "另一项后台任务正在进行，请等它完成。")
+        return False
+    return window.commit_pending()
+
+
+def _start(window: MainWindow, title: str, work, on_done, *, cancellable: bool = False) -> None:
+    started = window.jobs.start(title, work, on_done, lambda message: _fail(window, message),
+                                cancellable=cancellable,
+                                on_cancelled=lambda: window.statusBar().showMessage(f"已取消：{title}", 8000))
+    if started is None:
+        _fail(window, "另一项后台任务正在进行，请等它完成。")
 
 
 def new_ledger(window: MainWindow) -> None:
+    if not _ready(window, need_ledger=False):
+        return
     path, _ = QFileDialog.getSaveFileName(window, "新建台账", "台账.ledger", LEDGER_FILTER)
     if not path:
         return
@@ -49,91 +64,151 @@ def new_ledger(window: MainWindow) -> None:
     except LedgerError as exc:
         _fail(window, str(exc))
         return
-    _open(window, Path(path))
+    window.open_path(Path(path))
 
 
 def open_ledger(window: MainWindow) -> None:
+    if not _ready(window, need_ledger=False):
+        return
     path, _ = QFileDialog.getOpenFileName(window, "打开台账", "", LEDGER_FILTER)
     if path:
-        _open(window, Path(path))
+        window.open_path(Path(path))
 
 
 def import_plan(window: MainWindow) -> None:
+    """Read a plan into a new ledger (a new file: the open ledger is not touched), then open it."""
+    if not _ready(window, need_ledger=False):
+        return
     source, _ = QFileDialog.getOpenFileName(window, "选择工作要点或任务表", "", PLAN_FILTER)
     if not source:
         return
     target, _ = QFileDialog.getSaveFileName(window, "保存新台账为", str(Path(source).with_suffix(".ledger")),
                                             LEDGER_FILTER)
-    if not target:
-        return
+    if target:
+        start_import(window, Path(source), Path(target))
 
-    def work(report) -> Path:  # noqa: ANN001
+
+def start_import(window: MainWindow, source: Path, target: Path) -> None:
+    def work(context: JobContext) -> Path:
         from app.formats.plan import read_plan
 
-        doc = read_plan(Path(source))
-        Ledger.create_from_document(Path(target), doc, source=Path(source).name).close()
-        return Path(target)
+        doc = read_plan(source)
+        context.check()  # the last safe point: the ledger file is written all or nothing below
+        Ledger.create_from_document(target, doc, source=source.name).close()
+        return target
 
-    run_job(window, "正在读取工作要点…", work, lambda path: _open(window, path), lambda m: _fail(window, m))
+    _start(window, "正在读取工作要点…", work, lambda path: window.open_path(path), cancellable=True)
 
 
 def export_table(window: MainWindow, fmt: str) -> None:
-    if window.ledger is None:
+    if not _ready(window):
         return
     suffix = {"xlsx": "Excel 工作簿 (*.xlsx)", "docx": "Word 文档 (*.docx)"}[fmt]
     target, _ = QFileDialog.getSaveFileName(window, "导出标准台账", f"{window.doc.title}.{fmt}", suffix)
-    if not target:
-        return
-    doc = window.doc
+    if target:
+        start_export(window, fmt, Path(target))
 
-    def work(report) -> Path:  # noqa: ANN001
+
+def start_export(window: MainWindow, fmt: str, target: Path) -> None:
+    ledger, as_of = window.ledger, window.as_of
+
+    def work(context: JobContext) -> Path:
+        from app.formats.atomic import atomic_output
+
         if fmt == "xlsx":
             from app.formats.ledger_xlsx import write_ledger_xlsx as write
         else:
             from app.formats.ledger_docx import write_ledger_docx as write
-        write(doc, Path(target), as_of=window.as_of)
-        return Path(target)
+        doc = ledger.snapshot()  # the ledger is lent to this job: nothing else reads it meanwhile
+        context.check()
+        with atomic_output(target) as tmp:
+            write(doc, tmp, as_of=as_of)
+            context.check()  # cancelled: the temporary file is removed, nothing replaced
+        return target
 
-    run_job(window, "正在导出…", work,
-            lambda path: window.statusBar().showMessage(f"已导出：{path}", 8000), lambda m: _fail(window, m))
+    _start(window, "正在导出标准台账…", work,
+           lambda path: window.statusBar().showMessage(f"已导出：{path}", 8000), cancellable=True)
 
 
 def make_sheets(window: MainWindow) -> None:
-    if window.ledger is None:
+    if not _ready(window):
         return
     folder = QFileDialog.getExistingDirectory(window, "报送表保存到")
-    if not folder:
-        return
+    if folder:
+        start_sheets(window, Path(folder))
+
+
+def start_sheets(window: MainWindow, folder: Path) -> None:
+    """Not cancellable: make_sheets writes the files and then records the dispatches in one go (a
+    progress hook in app/sending.py would give a count and a safe point; see the issue-12 note)."""
     ledger = window.ledger
 
-    def work(report) -> list:  # noqa: ANN001
+    def work(_context: JobContext) -> list[Path]:
         from app.sending import make_sheets as make
 
-        return make(ledger, Path(folder))
+        return make(ledger, folder)
 
-    run_job(window, "正在生成报送表…", work,
-            lambda paths: QMessageBox.information(window, APP_NAME, f"已生成 {len(paths)} 份报送表：\n{folder}"),
-            lambda m: _fail(window, m))
+    def done(paths: list[Path]) -> None:
+        window.after_sending()
+        show_info(window, APP_NAME, f"已生成 {len(paths)} 份报送表：\n{folder}")
+
+    _start(window, "正在生成报送表…", work, done)
+
+
+def make_package(window: MainWindow) -> None:
+    if not _ready(window):
+        return
+    from app.core.sheet_scope import is_group
+
+    units = [u.name for u in window.doc.units if not is_group(u)]
+    if not units:
+        _fail(window, "台账中没有单位，无法生成数据包。")
+        return
+    unit, ok = QInputDialog.getItem(window, "生成联络员数据包", "单位：", units, 0, False)
+    if not ok or not unit:
+        return
+    target, _ = QFileDialog.getSaveFileName(window, "数据包保存为", f"{unit}.ldpkg", PACKAGE_FILTER)
+    if target:
+        start_package(window, unit, Path(target))
+
+
+def start_package(window: MainWindow, unit: str, target: Path) -> None:
+    ledger = window.ledger
+
+    def work(_context: JobContext) -> Path:
+        from app.sending import make_package as make
+
+        return make(ledger, unit, target)
+
+    def done(path: Path) -> None:
+        window.after_sending()
+        window.statusBar().showMessage(f"已生成数据包：{path}", 8000)
+
+    _start(window, f"正在生成“{unit}”的数据包…", work, done)
 
 
 def merge_returns(window: MainWindow) -> None:
-    if window.ledger is None:
+    if not _ready(window):
         return
     files, _ = QFileDialog.getOpenFileNames(window, "选择交回的报送表", "", RETURN_FILTER)
-    if not files:
-        return
+    if files:
+        start_merge(window, [Path(f) for f in files])
+
+
+def start_merge(window: MainWindow, files: list[Path]) -> None:
+    """Merge in the background (cancellable while the files are read: nothing is written until all are
+    decided); the result refreshes the rows it changed and is one step on the undo stack."""
     ledger = window.ledger
 
-    def work(report):  # noqa: ANN001, ANN202
+    def work(context: JobContext):
         from app.returns import merge_files
 
-        return merge_files(ledger, [Path(f) for f in files], progress=report)
+        return merge_files(ledger, files, progress=context.report)
 
-    def done(result) -> None:  # noqa: ANN001
-        window.undo_stack.clear()  # a merge is undone as a batch (撤销合并), not by the edit history
-        window.refresh(Changes(structure=True))
+    def done(report) -> None:
         from app.merge_report import format_report
 
-        QMessageBox.information(window, "合并结果", format_report(result, messages_per_file=5) or "没有可合并的内容。")
+        window.after_merge(report)
+        show_info(window, "合并结果", format_report(report, messages_per_file=5) or "没有可合并的内容。")
 
-    run_job(window, "正在合并报送表…", work, done, lambda m: _fail(window, m))
+    _start(window, "正在合并报送表…", work, done, cancellable=True)

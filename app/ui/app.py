@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import date
 from pathlib import Path
 
 
@@ -34,6 +35,51 @@ def window_unavailable_reason() -> str | None:
     return f"图形界面无法启动（Qt platform plugin failed）{hint}"
 
 
+def _application():
+    """The one QApplication, named (settings and log folder), with Qt's own dialogs in Chinese."""
+    from PySide6.QtCore import QLocale, QTranslator
+    from PySide6.QtWidgets import QApplication
+
+    from app.resources import resource_dir
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    if not app.property("ledgerdesk_ready"):
+        app.setOrganizationName("LedgerDesk")
+        app.setApplicationName("台账通")
+        translator = QTranslator(app)
+        if translator.load(QLocale("zh_CN"), "qtbase", "_", str(resource_dir() / "translations")):
+            app.installTranslator(translator)
+        app.setProperty("ledgerdesk_ready", True)
+    return app
+
+
+def open_window(ledger_path: Path | None, *, as_of: date | None = None):
+    """The window, with the ledger given on the command line (or by double-click) opened in it.
+
+    A ledger that cannot be opened leaves the window open and empty, with a dialog naming the
+    file and what to do (also a line on stderr and in the log next to the settings)."""
+    from app.errors import LedgerError
+    from app.ledger import Ledger
+    from app.ui.dialogs import show_open_failure
+    from app.ui.logbook import start_log
+    from app.ui.main_window import MainWindow
+
+    _application()
+    start_log()
+    window = MainWindow(as_of=as_of)
+    failure: str | None = None
+    if ledger_path is not None:
+        try:
+            window.set_ledger(Ledger.open(ledger_path))
+        except LedgerError as exc:
+            failure = str(exc)
+    window.show()
+    if failure is not None:
+        print(f"无法打开台账：{failure}", file=sys.stderr)
+        show_open_failure(window, Path(ledger_path), failure)
+    return window
+
+
 def run_gui(ledger_path: Path | None, *, screenshot: Path | None = None) -> int:
     if screenshot is not None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -41,32 +87,34 @@ def run_gui(ledger_path: Path | None, *, screenshot: Path | None = None) -> int:
         from app.errors import LedgerError
 
         raise LedgerError(f"{reason}，无法打开窗口；请使用命令行（use the CLI commands）")
-    from PySide6.QtCore import QLocale, QTranslator
-    from PySide6.QtWidgets import QApplication
+    app = _application()
+    if screenshot is not None:
+        return _screenshot(app, ledger_path, screenshot)
+    from app.ui.dialogs import show_error
+    from app.ui.logbook import install_excepthook
 
+    window = open_window(ledger_path)
+    install_excepthook(lambda message: show_error(window, message))
+    return app.exec()
+
+
+def _screenshot(app, ledger_path: Path | None, screenshot: Path) -> int:
+    """Render the window offscreen to a PNG and exit; a ledger that cannot be opened fails as a CLI line."""
     from app.ledger import Ledger
-    from app.resources import resource_dir
     from app.ui.main_window import MainWindow
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName("台账通")
-    translator = QTranslator(app)
-    if translator.load(QLocale("zh_CN"), "qtbase", "_", str(resource_dir() / "translations")):
-        app.installTranslator(translator)
-    ledger = Ledger.open(ledger_path, readonly=screenshot is not None) if ledger_path else None
+    ledger = Ledger.open(ledger_path, readonly=True) if ledger_path else None
     window = MainWindow(ledger)
     window.show()
-    if screenshot is not None:
+    app.processEvents()
+    if window.doc.tasks:
+        window.select_task(window.doc.tasks[0].id)
         app.processEvents()
-        if window.doc.tasks:
-            window.select_task(window.doc.tasks[0].id)
-            app.processEvents()
-        ok = window.grab().save(str(screenshot))
-        window.close()
-        if not ok:
-            from app.errors import LedgerError
+    ok = window.grab().save(str(screenshot))
+    window.close()
+    if not ok:
+        from app.errors import LedgerError
 
-            raise LedgerError(f"{screenshot.name}：无法保存截图（cannot write PNG）")
-        print(f"已保存截图：{screenshot.resolve()}")
-        return 0
-    return app.exec()
+        raise LedgerError(f"{screenshot.name}：无法保存截图（cannot write PNG）")
+    print(f"已保存截图：{screenshot.resolve()}")
+    return 0

@@ -1,116 +1,130 @@
-"""The main window: task tree on the left, detail and progress panes on the right.
+"""The main window: the task outline on the left, detail and progress panes on the right.
 
-All changes go through the Ledger facade wrapped in undoable commands; after each
-operation the window re-reads one snapshot and refreshes the views.
+A thin shell over the facade: every change goes through the Ledger in an undoable command, and
+the window refreshes by what the command reports (Changes): the LedgerView re-reads those tasks
+and entries, the tree updates those rows in place. Filters run on the view's precomputed keys.
+What the clerk typed in a pane is saved (one undo step) before the task, the round, the ledger
+or the program is left, or before a job runs; when it cannot be saved the clerk is asked.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
-from PySide6.QtWidgets import (
-    QComboBox,
-    QLabel,
-    QLineEdit,
-    QMainWindow,
-    QMessageBox,
-    QSplitter,
-    QTabWidget,
-    QToolBar,
-    QTreeView,
-)
+from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QTabWidget, QToolBar
 
 from app.core.changes import Changes
 from app.core.records import LedgerDocument, Progress
 from app.core.status import STATE_LABELS
+from app.errors import LedgerError
 from app.ledger import Ledger
 from app.ui import actions
-from app.ui.models.filter_proxy import TaskFilterProxy
-from app.ui.models.task_tree import TASK_ID_ROLE, TaskTreeModel
+from app.ui.dialogs import APP_NAME, ask_discard, show_error, show_open_failure
+from app.ui.filter_bar import FilterBar
+from app.ui.ledger_view import LedgerView
+from app.ui.models.filter_keys import matching, narrows, unit_member_kind
+from app.ui.models.task_tree import (
+    COL_COOP,
+    COL_DEADLINE,
+    COL_LEAD,
+    COL_SEQ,
+    COL_STATE,
+    COL_TASK,
+    TaskTreeModel,
+)
+from app.ui.outline_view import OutlineView
 from app.ui.panes.detail import DetailPane
 from app.ui.panes.progress import ProgressPane
-from app.ui.undo import LedgerCommand
+from app.ui.undo import LedgerCommand, MergeCommand, save_task_edits
+from app.ui.workers import JobRunner
 
-APP_NAME = "台账通"
+KEYS_AFTER_MS = 100  # the filter keys of a new ledger are built just after the window shows it
+# 任务 stretches; the others are narrow enough to leave it room at 1024×768 (cut text ends in "…",
+# the tooltip has it whole)
+COLUMN_WIDTHS = {COL_SEQ: 72, COL_TASK: 330, COL_LEAD: 110, COL_COOP: 110, COL_DEADLINE: 100, COL_STATE: 66}
 
 
 class MainWindow(QMainWindow):
     def __init__(self, ledger: Ledger | None = None, *, as_of: date | None = None) -> None:
         super().__init__()
         self.ledger: Ledger | None = None
-        self.doc = LedgerDocument()
         self.as_of = as_of or date.today()
+        self.view = LedgerView(as_of=self.as_of)
         self.undo_stack = QUndoStack(self)
-        self.model = TaskTreeModel(self)
-        self.proxy = TaskFilterProxy(self)
-        self.proxy.setSourceModel(self.model)
-        self.tree = QTreeView()
-        self.tree.setModel(self.proxy)
-        self.tree.setUniformRowHeights(True)
-        self.tree.setAlternatingRowColors(True)
-        self.tree.selectionModel().currentChanged.connect(self._on_current_changed)
+        self.jobs = JobRunner(self)
+        self.jobs.busy_changed.connect(self._set_busy)
+        self._visible: set[str] | None = None
+        self._last_filter: tuple | None = None  # (spec, result) of the last filtering, to narrow from
+        self._shown_id: str | None = None  # the task the panes show (and may hold edits for)
+        self._build_tree()
         self.detail = DetailPane()
         self.detail.edit_requested.connect(self.edit_task)
         self.progress = ProgressPane()
         self.progress.progress_requested.connect(self.save_progress)
-        tabs = QTabWidget()
-        tabs.addTab(self.detail, "任务详情")
-        tabs.addTab(self.progress, "进展填报")
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.tree)
-        splitter.addWidget(tabs)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setSizes([780, 500])
-        self.setCentralWidget(splitter)
+        self.progress.save_pending = self._save_pending_progress
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.detail, "任务详情")
+        self.tabs.addTab(self.progress, "进展填报")
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.tree)
+        self.splitter.addWidget(self.tabs)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([830, 450])
+        self.setCentralWidget(self.splitter)
         self._build_filters()
         self._build_menus()
         self.status_label = QLabel()
         self.statusBar().addPermanentWidget(self.status_label)
-        self.resize(1280, 780)
+        self.resize(1280, 800)
         if ledger is not None:
             self.set_ledger(ledger)
         else:
             self._update_title()
 
     # ----- building --------------------------------------------------------------------------
+    def _build_tree(self) -> None:
+        self.model = TaskTreeModel(self)
+        self.tree = OutlineView(self.model)
+        for column, width in COLUMN_WIDTHS.items():
+            if column != COL_TASK:
+                self.tree.setColumnWidth(column, width)
+        self.tree.selectionModel().currentChanged.connect(self._on_current_changed)
+
     def _build_filters(self) -> None:
+        self.filters = FilterBar()
+        self.filters.changed.connect(self.apply_filters)
+        self.search = self.filters.search
+        self.unit_filter = self.filters.unit
+        self.state_filter = self.filters.state
+        self.round_filter = self.filters.round
+        self.due_filter = self.filters.due
+        self.count_label = self.filters.count_label
         bar = QToolBar("筛选")
         bar.setObjectName("filters")
-        self.search = QLineEdit()
-        self.search.setPlaceholderText("搜索任务内容、单位、时限…")
-        self.search.textChanged.connect(lambda text: self._filter(text=text))
-        self.unit_filter = QComboBox()
-        self.unit_filter.currentIndexChanged.connect(lambda _i: self._filter(unit=self.unit_filter.currentData() or ""))
-        self.state_filter = QComboBox()
-        self.state_filter.addItem("全部状态", "")
-        for key, label in STATE_LABELS.items():
-            self.state_filter.addItem(label, key)
-        self.state_filter.currentIndexChanged.connect(
-            lambda _i: self._filter(state=self.state_filter.currentData() or ""))
-        bar.addWidget(QLabel("搜索："))
-        bar.addWidget(self.search)
-        bar.addWidget(QLabel("  单位："))
-        bar.addWidget(self.unit_filter)
-        bar.addWidget(QLabel("  状态："))
-        bar.addWidget(self.state_filter)
+        bar.setMovable(False)
+        bar.addWidget(self.filters)
         self.addToolBar(bar)
+        self.filter_toolbar = bar
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("文件(&F)")
-        for text, slot, shortcut in (
-            ("新建台账…", lambda: actions.new_ledger(self), QKeySequence.StandardKey.New),
-            ("打开台账…", lambda: actions.open_ledger(self), QKeySequence.StandardKey.Open),
-            ("从工作要点导入…", lambda: actions.import_plan(self), None),
-            (None, None, None),
-            ("导出标准台账（Excel）…", lambda: actions.export_table(self, "xlsx"), None),
-            ("导出标准台账（Word）…", lambda: actions.export_table(self, "docx"), None),
-            ("生成各单位报送表…", lambda: actions.make_sheets(self), None),
-            ("合并交回的报送表…", lambda: actions.merge_returns(self), None),
-            (None, None, None),
-            ("退出", self.close, QKeySequence.StandardKey.Quit),
+        self.ledger_actions: list[QAction] = []  # need an open ledger
+        for text, slot, shortcut, needs_ledger in (
+            ("新建台账…", lambda: actions.new_ledger(self), QKeySequence.StandardKey.New, False),
+            ("打开台账…", lambda: actions.open_ledger(self), QKeySequence.StandardKey.Open, False),
+            ("从工作要点导入…", lambda: actions.import_plan(self), None, False),
+            (None, None, None, False),
+            ("导出标准台账（Excel）…", lambda: actions.export_table(self, "xlsx"), None, True),
+            ("导出标准台账（Word）…", lambda: actions.export_table(self, "docx"), None, True),
+            ("生成各单位报送表…", lambda: actions.make_sheets(self), None, True),
+            ("生成联络员数据包…", lambda: actions.make_package(self), None, True),
+            ("合并交回的报送表…", lambda: actions.merge_returns(self), None, True),
+            (None, None, None, False),
+            ("退出", self.close, QKeySequence.StandardKey.Quit, False),
         ):
             if text is None:
                 file_menu.addSeparator()
@@ -120,97 +134,247 @@ class MainWindow(QMainWindow):
             if shortcut is not None:
                 action.setShortcut(shortcut)
             file_menu.addAction(action)
+            if needs_ledger:
+                self.ledger_actions.append(action)
         edit_menu = self.menuBar().addMenu("编辑(&E)")
-        undo = self.undo_stack.createUndoAction(self, "撤销")
-        undo.setShortcut(QKeySequence.StandardKey.Undo)
-        redo = self.undo_stack.createRedoAction(self, "重做")
-        redo.setShortcut(QKeySequence.StandardKey.Redo)
-        edit_menu.addAction(undo)
-        edit_menu.addAction(redo)
+        self.undo_action = QAction("撤销", self)
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.undo_action.triggered.connect(self.undo)
+        self.undo_stack.canUndoChanged.connect(self.undo_action.setEnabled)
+        self.undo_stack.undoTextChanged.connect(lambda text: self.undo_action.setText(f"撤销 {text}".strip()))
+        self.redo_action = QAction("重做", self)
+        self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
+        self.redo_action.triggered.connect(self.redo)
+        self.undo_stack.canRedoChanged.connect(self.redo_action.setEnabled)
+        self.undo_stack.redoTextChanged.connect(lambda text: self.redo_action.setText(f"重做 {text}".strip()))
+        self.undo_action.setEnabled(False)
+        self.redo_action.setEnabled(False)
+        find = QAction("查找", self)
+        find.setShortcut(QKeySequence.StandardKey.Find)
+        find.triggered.connect(self._focus_search)
+        for action in (self.undo_action, self.redo_action, find):
+            edit_menu.addAction(action)
 
-    # ----- ledger and refresh ------------------------------------------------------------------
+    def _focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    # ----- ledger ------------------------------------------------------------------------------
+    @property
+    def doc(self) -> LedgerDocument:
+        """The open ledger's headings, tasks, units and rounds (progress: `view.marks`)."""
+        return self.view.doc
+
+    def open_path(self, path: Path) -> bool:
+        """Open a ledger file; a file that cannot be opened is one dialog naming it (and a log line)."""
+        if not self.commit_pending():
+            return False
+        try:
+            ledger = Ledger.open(path)
+        except LedgerError as exc:
+            show_open_failure(self, Path(path), str(exc))
+            return False
+        self.set_ledger(ledger)
+        return True
+
     def set_ledger(self, ledger: Ledger) -> None:
         if self.ledger is not None:
             self.ledger.close()
         self.ledger = ledger
+        self._shown_id = None
         self.undo_stack.clear()
-        self.refresh(Changes(structure=True))
-        self.tree.expandToDepth(1)
-        for column, width in enumerate((400, 150, 100, 70)):
-            self.tree.setColumnWidth(column, width)
-
-    def refresh(self, changes: Changes) -> None:
-        """Re-read the ledger and keep the current task selected."""
-        if self.ledger is None:
-            return
-        current = self.current_task_id()
-        self.doc = self.ledger.document()
-        self.model.set_document(self.doc, as_of=self.as_of)
-        self.progress.set_document(self.doc)
-        self._fill_unit_filter()
-        if current:
-            self.select_task(current)
+        self.view.load(ledger)
+        self.filters.set_units(self.doc.unit_names())
+        self.filters.set_rounds([r.name for r in self.doc.rounds])
+        self.progress.set_rounds([r.name for r in self.doc.rounds])
+        self._visible = self._matching()
+        self.model.collapsed = set()
+        self.model.set_document(self.doc.headings, self.doc.tasks, self.view.states, visible=self._visible)
+        QTimer.singleShot(KEYS_AFTER_MS, self.view.build_keys)  # once the tree is on screen
+        self._show_task(None)
+        self._update_count()
         self._update_title()
         self._update_status()
 
-    def _fill_unit_filter(self) -> None:
-        chosen = self.unit_filter.currentData()
-        self.unit_filter.blockSignals(True)
-        self.unit_filter.clear()
-        self.unit_filter.addItem("全部单位", "")
-        for unit in self.doc.units:
-            self.unit_filter.addItem(unit.name, unit.name)
-        index = self.unit_filter.findData(chosen) if chosen else 0
-        self.unit_filter.setCurrentIndex(max(index, 0))
-        self.unit_filter.blockSignals(False)
+    def refresh(self, changes: Changes) -> None:
+        """Follow what an operation changed: those rows in place, the panes if they show them."""
+        if self.ledger is None:
+            return
+        delta = self.view.apply(self.ledger, changes)
+        if delta.structure:
+            self._visible = self._matching()
+            self.model.sync_document(self.doc.headings, self.doc.tasks, self.view.states, visible=self._visible)
+        elif delta.tasks:
+            self._update_visible(delta.tasks)
+            self.model.update_tasks([self.view.tasks[t] for t in delta.tasks], self.view.states,
+                                    visible=self._visible)
+        if delta.units:
+            self.filters.set_units(self.doc.unit_names())
+        if delta.rounds:
+            self.filters.set_rounds([r.name for r in self.doc.rounds])
+            self.progress.set_rounds([r.name for r in self.doc.rounds])
+        if self._shown_id is not None and (delta.structure or self._shown_id in delta.tasks):
+            self._show_task(self._shown_id if self._shown_id in self.view.tasks else None)
+        self._update_count()
+        self._update_title()
+        self._update_status()
+
+    def after_merge(self, report) -> None:
+        """A merge job ended: refresh the rows it changed; the merge is one undo step (撤销合并)."""
+        if not report.batches or self.ledger is None:
+            self.refresh(Changes(conflicts=True, reviews=True))
+            return
+        self.refresh(self.ledger.changes_of_batches(report.batches))
+        files = sum(1 for f in report.files if f.batch)
+        self.undo_stack.push(MergeCommand(self.ledger, f"合并报送表（{files} 份）", report.batch, list(report.batches),
+                                          self.refresh, lambda message: show_error(self, message)))
+
+    def after_sending(self) -> None:
+        """Sheets or a package were sent: a round may have been added, the dispatches changed."""
+        self.refresh(Changes(meta=True, dispatches=True))
 
     def _update_title(self) -> None:
         name = f"{self.doc.title} — {self.ledger.path.name}" if self.ledger else "未打开台账"
-        self.setWindowTitle(f"{name} — {APP_NAME}")
+        readonly = "（只读）" if self.ledger is not None and self.ledger.readonly else ""
+        self.setWindowTitle(f"{name}{readonly} — {APP_NAME}")
 
     def _update_status(self) -> None:
-        from app.core.status import summarize_by_status
-
-        counts = summarize_by_status(self.doc, as_of=self.as_of)
-        conflicts = len(self.ledger.conflicts()) if self.ledger else 0
+        if self.ledger is None:
+            self.status_label.setText("")
+            return
+        counts = self.view.state_counts()
         parts = [f"任务 {len(self.doc.tasks)} 项"] + [
             f"{STATE_LABELS.get(key, key)} {value}" for key, value in counts.items() if value
         ]
-        if conflicts:
-            parts.append(f"待处理冲突 {conflicts} 条")
+        if self.doc.rounds:
+            parts.insert(0, f"本轮：{self.doc.rounds[-1].name}")
+        if self.view.open_counts.get("conflicts"):
+            parts.append(f"待处理冲突 {self.view.open_counts['conflicts']} 条")
+        if self.view.open_counts.get("reviews"):
+            parts.append(f"待审核 {self.view.open_counts['reviews']} 条")
         self.status_label.setText(" · ".join(parts))
+        self.status_label.setToolTip(str(self.ledger.path))
 
-    def _filter(self, **kwargs: str) -> None:
-        self.proxy.set_filters(**kwargs)
-        self.tree.expandAll()
+    # ----- filters -----------------------------------------------------------------------------
+    def _matching(self, *, narrow: bool = False) -> set[str] | None:
+        """The tasks the filter bar lets through; typing on filters only the last result (`narrow`)."""
+        spec = self.filters.spec()
+        kind = unit_member_kind(self.doc.units, spec.unit) if spec.unit else None
+        last = self._last_filter
+        within = last[1] if narrow and last is not None and last[1] is not None and narrows(last[0], spec) else None
+        result = matching(self.view.keys, spec, as_of=self.as_of, member_kind=kind, within=within)
+        self._last_filter = (spec, result)
+        return result
+
+    def _update_visible(self, task_ids: set[str]) -> None:
+        """The filter's verdict on changed tasks only."""
+        if self._visible is None:
+            return
+        spec = self.filters.spec()
+        kind = unit_member_kind(self.doc.units, spec.unit) if spec.unit else None
+        keys = {t: self.view.keys[t] for t in task_ids if t in self.view.keys}
+        passed = matching(keys, spec, as_of=self.as_of, member_kind=kind) or set()
+        self._visible.difference_update(task_ids)
+        self._visible.update(passed)
+
+    def apply_filters(self) -> None:
+        """The filter bar changed: filter the keys, reset the tree once, reopen its headings."""
+        current = self.current_task_id() or self._shown_id
+        self._visible = self._matching(narrow=True)
+        self.model.set_visible(self._visible)
+        if current and self.model.index_of_task(current).isValid():
+            self.select_task(current)  # still shown: keep it in view
+        else:
+            self.tree.scrollToTop()  # else the first matches, not the middle of the new list
+        self._update_count()
+
+    def flush_filters(self) -> None:
+        """Filter by the text typed so far now, not after the debounce."""
+        self.filters.flush()
+
+    def _update_count(self) -> None:
+        self.filters.show_count(self.model.shown_task_count(), self.model.task_count())
 
     # ----- selection ---------------------------------------------------------------------------
     def current_task_id(self) -> str | None:
-        index = self.tree.currentIndex()
-        return self.proxy.data(index, TASK_ID_ROLE) if index.isValid() else None
+        task = self.model.task_at(self.tree.currentIndex())
+        return task.id if task else None
 
-    def select_task(self, task_id: str) -> None:
-        source = self.model.index_of_task(task_id)
-        if source.isValid():
-            index = self.proxy.mapFromSource(source)
+    def select_task(self, task_id: str, *, scroll: bool = True) -> None:
+        """Make the task current (opening the headings above it), when the filter shows it."""
+        self.model.expand_to(task_id)
+        index = self.model.index_of_task(task_id)
+        if index.isValid():
             self.tree.setCurrentIndex(index)
-            self.tree.scrollTo(index)
+            if scroll:
+                self.tree.scrollTo(index)
 
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        task_id = self.proxy.data(current, TASK_ID_ROLE) if current.isValid() else None
-        task = next((t for t in self.doc.tasks if t.id == task_id), None)
-        self.detail.show_task(task, path=self.doc.path_of(task) if task else [], year=self.doc.year)
-        self.progress.show_task(task)
+        task = self.model.task_at(current)
+        new_id = task.id if task else None
+        if new_id == self._shown_id:
+            return
+        if self._shown_id is not None and not self.commit_pending():
+            back = self._shown_id
+            QTimer.singleShot(0, lambda: self.select_task(back))  # back to the edits the clerk kept
+            return
+        self._show_task(new_id)
+
+    def _show_task(self, task_id: str | None) -> None:
+        task = self.view.tasks.get(task_id) if task_id else None
+        self._shown_id = task.id if task else None
+        self.detail.show_task(task, path=self.view.path_of(task) if task else [], year=self.doc.year)
+        entries = self.ledger.progress_of([task.id]) if task is not None and self.ledger is not None else []
+        self.progress.show_task(task, entries)
+
+    # ----- unsaved edits -----------------------------------------------------------------------
+    def has_pending(self) -> bool:
+        return self._shown_id is not None and bool(self.detail.changed_fields() or self.progress.edited_entries())
+
+    def commit_pending(self) -> bool:
+        """Save what the clerk typed for the task shown, as one undo step. False when it could not be
+        saved and the clerk chose to go back to it; True when saved, nothing to save, or given up."""
+        task_id = self._shown_id
+        if task_id is None or self.ledger is None:
+            return True
+        fields = self.detail.changed_fields()
+        entries = self.progress.edited_entries()
+        if not fields and not entries:
+            return True
+        text = "修改任务与进展" if fields and entries else ("修改任务" if fields else "填报进展")
+        error = self._push(text, save_task_edits(task_id, fields, entries))
+        if error is None:
+            return True
+        task = self.view.tasks.get(task_id)
+        label = f"序号 {task.seq}" if task else "该任务"
+        if ask_discard(self, f"对{label}的修改未能保存：{error}"):
+            self._show_task(task_id)  # the ledger's values again
+            return True
+        return False
+
+    def _save_pending_progress(self, entries: list[Progress]) -> bool:
+        """The progress pane switches rounds with rows typed: save them first (or ask)."""
+        if self.ledger is None:
+            return True
+        error = self._push("填报进展", lambda ledger: ledger.apply_progress(entries))
+        return error is None or ask_discard(self, f"进展未能保存：{error}")
 
     # ----- operations --------------------------------------------------------------------------
-    def run_command(self, text: str, operation) -> bool:  # noqa: ANN001 - Callable[[Ledger], Changes]
-        """Push an undoable command; an error is shown in one message and nothing changes."""
+    def _push(self, text: str, operation) -> str | None:
+        """Push an undoable command; returns its error (nothing changed then), or None."""
         if self.ledger is None:
-            return False
-        command = LedgerCommand(self.ledger, text, operation, self.refresh)
+            return "未打开台账"
+        if self.jobs.busy:
+            return "后台任务正在进行，请等它完成后再修改。"
+        command = LedgerCommand(self.ledger, text, operation, self.refresh, lambda m: show_error(self, m))
         self.undo_stack.push(command)
-        if command.error:
-            QMessageBox.warning(self, APP_NAME, command.error)
+        return command.error
+
+    def run_command(self, text: str, operation) -> bool:
+        """Push an undoable command; an error is shown in one message and nothing changes."""
+        error = self._push(text, operation)
+        if error is not None:
+            show_error(self, error)
             return False
         return True
 
@@ -220,9 +384,36 @@ class MainWindow(QMainWindow):
     def save_progress(self, entries: list[Progress]) -> None:
         self.run_command("填报进展", lambda ledger: ledger.apply_progress(entries))
 
-    def closeEvent(self, event) -> None:  # noqa: ANN001, N802
+    def undo(self) -> None:
+        """Ctrl+Z: what was typed and not saved becomes a step first, so undo takes it back (redo returns it)."""
+        if self.jobs.busy or not self.commit_pending():
+            return
+        self.undo_stack.undo()
+
+    def redo(self) -> None:
+        if self.jobs.busy or not self.commit_pending():
+            return
+        self.undo_stack.redo()
+
+    # ----- busy and closing ----------------------------------------------------------------------
+    def _set_busy(self, busy: bool) -> None:
+        """While a job has the ledger, the window takes no input that could reach it."""
+        for widget in (self.splitter, self.filter_toolbar):
+            widget.setEnabled(not busy)
+        for action in self.ledger_actions:
+            action.setEnabled(not busy)
+        self.undo_action.setEnabled(not busy and self.undo_stack.canUndo())
+        self.redo_action.setEnabled(not busy and self.undo_stack.canRedo())
+
+    def closeEvent(self, event) -> None:
+        if self.jobs.busy:
+            show_error(self, "后台任务正在进行，请等它完成（或取消）后再关闭。")
+            event.ignore()
+            return
+        if not self.commit_pending():
+            event.ignore()
+            return
         if self.ledger is not None:
             self.ledger.close()
             self.ledger = None
         super().closeEvent(event)
-

@@ -6,7 +6,13 @@ from datetime import date
 
 import pytest
 
-from app.core.plan.annotations import find_annotation, looks_like_annotation
+from app.core.plan.annotations import (
+    find_annotation,
+    looks_like_annotation,
+    merge_annotations,
+    parse_annotation_body,
+    read_bare_annotation,
+)
 from app.core.text import clean_text
 
 CASES = [
@@ -131,3 +137,70 @@ def test_looks_like_annotation():
     assert looks_like_annotation("责任单位:县民政局")
     assert not looks_like_annotation("以下简称条例")
     assert not looks_like_annotation("档案局、图书馆、政务服务中心")
+
+
+# --- issue 11: every office's annotation ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("inner", "lead", "coop", "dl_text"),
+    [
+        ("县教体局、县卫健局分别负责", ["县教体局", "县卫健局"], [], ""),
+        ("县住建局牵头，各乡镇分别负责", ["县住建局"], ["各乡镇"], ""),
+        ("主办：县委宣传部；协办：县政府办公室；时限：每季度", ["县委宣传部"], ["县政府办公室"], "每季度"),
+        ("牵头单位:县审计局;参与单位:各被审计单位;完成时限:10月底前", ["县审计局"], ["各被审计单位"], "10月底前"),
+        ("牵头单位：县住建局；配合单位：县财政局，各乡镇人民政府", ["县住建局"], ["县财政局", "各乡镇人民政府"], ""),
+        ("责任单位：县发改局（牵头），县财政局、县统计局", ["县发改局"], ["县财政局", "县统计局"], ""),
+        ("责任单位：县财政局，配合单位：县审计局，2024年6月底前完成", ["县财政局"], ["县审计局"], "2024年6月底前完成"),
+        ("责任单位：县财政局；配合单位：无", ["县财政局"], [], ""),
+        ("县财政局 县审计局负责", ["县财政局", "县审计局"], [], ""),
+        ("县政府办公室牵头，各承办单位负责落实，6月底前、12月底前分别公开", ["县政府办公室"], ["各承办单位"],
+         "6月底前、12月底前分别公开"),
+    ],
+)
+def test_parse_annotation_body_every_office(inner, lead, coop, dl_text):
+    ann = parse_annotation_body(inner, year=2025)
+    assert (ann.lead_units, ann.coop_units, ann.deadline_text) == (lead, coop, dl_text)
+
+
+def test_what_is_neither_unit_nor_time_is_kept_apart():
+    ann = parse_annotation_body("牵头领导：张副县长；责任单位：县财政局", year=2025)
+    assert (ann.lead_units, ann.rest) == (["县财政局"], "牵头领导：张副县长")
+
+
+@pytest.mark.parametrize(
+    ("text", "lead", "coop", "dl_text"),
+    [
+        ("规划股牵头落实", ["规划股"], [], ""),
+        ("综合股牵头，各股室配合。", ["综合股"], ["各股室"], ""),
+        ("办公室负责，长期坚持。", ["办公室"], [], "长期坚持"),
+        ("责任单位：县级各部门", ["县级各部门"], [], ""),
+        ("完成时限：2025年6月底前", [], [], "2025年6月底前"),
+        ("牵头单位：县教体局；配合单位：各乡镇人民政府", ["县教体局"], ["各乡镇人民政府"], ""),
+    ],
+)
+def test_read_bare_annotation(text, lead, coop, dl_text):
+    ann = read_bare_annotation(text, year=2025)
+    assert ann is not None and ann.bare
+    assert (ann.lead_units, ann.coop_units, ann.deadline_text) == (lead, coop, dl_text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "由各部门负责指导推进",  # "由" is no part of a name
+        "各乡镇、各部门要明确政务公开工作机构和人员",
+        "清溪县自然资源局",  # a signature: no role
+        "按季度公开执法检查情况，执法监察大队牵头",  # who comes first, then by when
+        "做好公开。县财政局负责",  # two sentences
+        "2025年3月5日",
+    ],
+)
+def test_sentences_that_are_no_bare_annotation(text):
+    assert read_bare_annotation(text, year=2025) is None
+
+
+def test_keyed_lines_read_together():
+    lines = [read_bare_annotation(t, year=2025) for t in ("牵头单位：县财政局", "责任单位：各乡镇", "完成时限：8月底前")]
+    merged = merge_annotations(lines, year=2025)
+    assert (merged.lead_units, merged.coop_units, merged.deadline.date) == (["县财政局"], ["各乡镇"], date(2025, 8, 31))

@@ -6,7 +6,13 @@ from datetime import date
 
 import pytest
 
-from app.core.deadlines import calendar_date, find_deadline_in_text, impossible_date, month_end, parse_deadline
+from app.core.deadlines import (
+    calendar_date,
+    find_deadline_in_text,
+    impossible_date,
+    month_end,
+    parse_deadline,
+)
 
 D = date
 
@@ -166,3 +172,44 @@ def test_every_annotation_deadline_of_seed_002_parses(seed_path):
     kinds = {t: parse_deadline(t, year=2018).kind for t in tails}
     assert all(k != "none" for k in kinds.values()), kinds
     assert kinds["县“两会”闭幕后5天内完成"] == "relative"
+
+
+# --- issue 11: the forms other offices write ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "year", "kind", "when"),
+    [
+        ("按季度", 2025, "recurring", None),
+        ("按月公开", 2025, "recurring", None),
+        ("每季度结束后10日内", 2025, "recurring", None),  # every quarter, not once after an event
+        ("按省市要求", 2025, "per_superior", None),
+        ("按上级部署", 2025, "per_superior", None),
+        ("24小时内", 2025, "relative", None),
+        ("收信后10个工作日内", 2025, "relative", None),
+        ("每年12月底前", 2025, "recurring", D(2025, 12, 31)),
+        ("2025年第三季度", None, "date", D(2025, 9, 30)),
+    ],
+)
+def test_parse_deadline_other_offices(text, year, kind, when):
+    got = parse_deadline(text, year=year)
+    assert (got.kind, got.date) == (kind, when)
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment", "kind", "when"),
+    [
+        ("全年城镇新增就业2000人以上。", "全年", "date", D(2025, 12, 31)),  # a yearly target is due at the year's end
+        ("按季度公开耕地保护和执法检查情况。", "按季度", "recurring", None),
+        ("重要政策出台后3个工作日内发布解读材料。", "出台后3个工作日内", "relative", None),
+        ("对重大舆情在5小时内发布权威信息。", "5小时内", "relative", None),
+    ],
+)
+def test_find_deadline_in_text_other_offices(text, fragment, kind, when):
+    got = find_deadline_in_text(text, year=2025)
+    assert got is not None and (got.text, got.kind, got.date) == (fragment, kind, when)
+
+
+@pytest.mark.parametrize("text", ["全年具体工作落实情况报县政府办公室", "上半年和全年工作总结", "县政府主要负责人1年内解读"])
+def test_a_year_named_without_a_target_is_no_deadline(text):
+    assert find_deadline_in_text(text, year=2025) is None

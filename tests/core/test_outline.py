@@ -94,3 +94,8 @@ def test_number_labels():
     assert number_label(LEVEL_SUBSECTION, 11) == "（十一）"
     assert number_label(LEVEL_ITEM, 4, style="．") == "4．"
     assert number_label(LEVEL_SUBITEM, 2) == "（2）"
+
+
+def test_a_number_with_a_closing_bracket_only_is_a_sub_item():
+    kind = classify_line("1）政策文件与解读材料同步发布")
+    assert (kind.level, kind.number, kind.value, kind.rest) == (LEVEL_SUBITEM, "1）", 1, "政策文件与解读材料同步发布")

@@ -192,3 +192,33 @@ def test_name_typed_over_two_lines_is_one_key_work_and_repeated_section_cells_ar
     assert task.content == "第一项。\n第二项。"
     assert task.lead_units == ["县财政局", "县审计局"]
     assert task.deadline.text == "2024年6月底；2024年12月底" and task.deadline.date == date(2024, 12, 31)
+
+
+# --- shapes of other offices ------------------------------------------------------------------
+
+
+def test_unnumbered_category_rows_continued_tables_sub_numbers_and_date_cells():
+    rows = [
+        ["序号", "重点工作", "主要内容", "责任单位", "完成时限"],
+        ["重点领域信息公开", "", "", "", ""],
+        ["1.1", "财政公开", "公开预决算。", "县财政局", "2025-06-30"],
+        ["续表", "", "", "", ""],
+        ["序号", "重点工作", "主要内容", "责任单位", "完成时限"],
+        ["1.2", "审计公开", "公开审计报告。", "县审计局", "2025/9/30"],
+        ["②", "统计公开", "发布统计公报。", "县统计局", "2025.3"],
+    ]
+    doc = _doc(rows)
+    assert [h.label for h in doc.headings] == ["重点领域信息公开"]
+    assert [(t.seq, doc.path_of(t)) for t in doc.tasks] == [
+        ("1.1", ["重点领域信息公开"]), ("1.2", ["重点领域信息公开"]), ("2", ["重点领域信息公开"])]
+    assert [t.deadline.date for t in doc.tasks] == [date(2025, 6, 30), date(2025, 9, 30), date(2025, 3, 31)]
+    assert doc.tasks[0].deadline.text == "2025-06-30"  # as written
+    assert doc.warnings == []
+
+
+def test_a_total_row_is_no_section_but_a_warning_keeping_its_text():
+    rows = [HEADER, ["1", "公开", "公开预算。", "县财政局", "", "2025年底"], ["合计：共计两项任务", "", "", "", "", ""],
+            ["2", "公开", "公开决算。", "县财政局", "", "2025年底"]]
+    doc = _doc(rows)
+    assert doc.headings == [] and len(doc.tasks) == 2
+    assert [(w.location, w.text) for w in doc.warnings if hasattr(w, "text")] == [("第3行", "合计：共计两项任务")]

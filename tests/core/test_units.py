@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from app.core.records import Unit
-from app.core.units import UnitDirectory, match_key, normalize_unit_name, split_unit_list, unit_kind
+from app.core.units import (
+    UnitDirectory,
+    match_key,
+    normalize_unit_name,
+    plausible_unit_name,
+    split_unit_list,
+    unit_kind,
+)
 
 
 @pytest.mark.parametrize(
@@ -280,3 +287,23 @@ def test_bare_name_is_ambiguous_between_two_levels() -> None:
     assert directory.resolve("县财政局") == "县财政局"
     assert directory.resolve("市财政局") == "市财政局"
     assert {name for name, _score in directory.suggest("财政局")} == {"县财政局", "市财政局"}
+
+
+# --- issue 11 --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["县财政局", "各股室", "执法监察大队", "县住房和城乡建设局", "各乡镇（街道）", "规划股",
+                                  "县政府政务公开办公室", "经开区", "县供电公司"])
+def test_plausible_unit_names(name):
+    assert plausible_unit_name(name)
+
+
+@pytest.mark.parametrize("name", ["由各部门", "建设政务服务中心", "按季度公开执法检查情况。执法监察大队", "曹文杰", "宁夏", "县",
+                                  "各乡镇、各部门要明确政务公开工作机构"])
+def test_implausible_unit_names(name):
+    assert not plausible_unit_name(name)
+
+
+def test_fenbie_is_never_part_of_a_name():
+    assert split_unit_list("县财政局、县农业农村局分别负责") == ["县财政局", "县农业农村局"]
+    assert split_unit_list("各乡镇分别") == ["各乡镇"]

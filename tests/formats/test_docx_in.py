@@ -112,3 +112,20 @@ def test_not_a_word_document_is_refused(tmp_path, kind):
     with pytest.raises(InputError) as info:
         read_docx(path)
     assert str(info.value).startswith("假文档.docx：不是有效的 Word 文档")
+
+
+def test_merged_cells_are_recorded_as_covered_positions(tmp_path):
+    document = docx.Document()
+    table = document.add_table(rows=3, cols=3)
+    table.cell(0, 0).merge(table.cell(0, 2)).text = "一、标题"  # gridSpan over the row
+    table.cell(1, 1).text = "合并"
+    table.cell(1, 1).merge(table.cell(2, 1))  # vMerge over two rows
+    table.cell(1, 0).text, table.cell(2, 0).text = "1", "2"
+    path = tmp_path / "m.docx"
+    document.save(path)
+    grid = read_docx(path).tables[0]
+    assert [list(r) for r in grid] == [["一、标题", "", ""], ["1", "合并", ""], ["2", "", ""]]
+    assert grid.spans_known
+    assert grid.spread_from(0, 1) == 0 and grid.spread_from(0, 2) == 0
+    assert grid.carried_from(2, 1) == 1
+    assert grid.carried_from(2, 0) is None and grid.carried_from(2, 2) is None

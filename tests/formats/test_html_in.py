@@ -91,3 +91,29 @@ def test_empty_page_is_an_input_error(tmp_path: Path, content):
 def test_missing_file_is_an_input_error(tmp_path: Path):
     with pytest.raises(InputError):
         read_html(tmp_path / "nope.html")
+
+
+def test_tables_come_as_grids_with_rowspan_and_colspan_resolved():
+    from app.formats.plan.html_in import html_content
+
+    markup = """<html><body><p>某县任务表</p><table>
+    <tr><th rowspan="2">序号</th><th colspan="2">责任单位</th></tr><tr><th>牵头</th><th>配合</th></tr>
+    <tr><td>1</td><td rowspan="2"><p>县财政局</p><p>县审计局</p></td><td>各部门</td></tr>
+    <tr><td>2</td><td>各乡镇</td></tr></table><p>说明：按月报送。</p>
+    <table><tr><td><table><tr><td>嵌套</td></tr></table></td></tr></table></body></html>"""
+    content, lines = html_content(markup)
+    assert content.blocks[0] == "某县任务表"
+    grid = content.blocks[1]
+    assert [list(r) for r in grid] == [["序号", "责任单位", ""], ["", "牵头", "配合"],
+                                       ["1", "县财政局\n县审计局", "各部门"], ["2", "", "各乡镇"]]
+    assert grid.carried_from(1, 0) == 0 and grid.spread_from(0, 2) == 1 and grid.carried_from(3, 1) == 2
+    assert content.blocks[2] == "说明：按月报送。"
+    assert [list(r) for r in content.blocks[3]] == [["嵌套"]]  # the layout table around it is no data table
+    assert "序号\t责任单位" in lines  # the plain line view is unchanged
+
+
+def test_a_colspan_bomb_is_bounded():
+    from app.formats.plan.html_in import MAX_HTML_SPAN, html_content
+
+    content, _ = html_content("<table><tr><td colspan='99999' rowspan='99999'>x</td></tr></table>")
+    assert [len(r) for r in content.blocks[0]] == [MAX_HTML_SPAN]

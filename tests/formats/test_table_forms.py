@@ -10,6 +10,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import docx
 import openpyxl
 import pytest
 
@@ -107,3 +108,24 @@ def test_html_table_form_of_000(tmp_path, seed_path):
         encoding="utf-8",
     )
     assert_matches_golden(read_plan(page), "000")
+
+
+def test_text_tables_pasted_into_word_paragraphs_and_notepad_are_read_as_tables(tmp_path):
+    """A table pasted as text, into Word (one cell a paragraph) or Notepad (pipes), is still a table."""
+    cells = ["序号", "工作任务", "具体内容", "责任单位", "完成时限",
+             "1", "公开权责清单", "动态调整并公开权责清单。", "县委编办", "2024年6月底前",
+             "2", "公开财政资金", "公开直达资金使用情况。", "县财政局", "每季度"]
+    word = tmp_path / "粘贴.docx"
+    document = docx.Document()
+    document.add_paragraph("梅岭县2024年政务公开重点工作任务表")
+    for cell in cells:
+        document.add_paragraph(cell)
+    document.save(word)
+    pipe = tmp_path / "粘贴.txt"
+    pipe.write_text("梅岭县2024年政务公开重点工作任务表\n" + "\n".join(
+        " | ".join(cells[i:i + 5]) + " |" for i in range(0, len(cells), 5)), encoding="utf-8")
+    for path in (word, pipe):
+        doc = read_plan(path)
+        assert doc.title == "梅岭县2024年政务公开重点工作任务表"
+        assert [(t.seq, t.key_work, t.lead_units, t.deadline.kind) for t in doc.tasks] == [
+            ("1", "公开权责清单", ["县委编办"], "date"), ("2", "公开财政资金", ["县财政局"], "recurring")], path.name

@@ -45,19 +45,20 @@ def window(qtbot, tmp_path: Path):
 
 
 def test_tree_model_passes_model_tester(qtmodeltester) -> None:
+    doc = sample_document()
     model = TaskTreeModel()
-    model.set_document(sample_document(), as_of=date(2023, 10, 1))
+    model.set_document(doc.headings, doc.tasks, {t.id: "on_track" for t in doc.tasks})
     qtmodeltester.check(model)
-    assert model.rowCount() == 2 and model.task_count() == 3
+    assert model.rowCount() == 5 and model.task_count() == 3  # two headings, three tasks
 
 
 def test_tree_shows_sections_tasks_and_overdue_state(window: MainWindow) -> None:
-    proxy = window.proxy
-    first_section = proxy.index(0, 0)
-    assert proxy.data(first_section) == "一、深化重点领域信息公开"
-    task2 = proxy.index(1, 0, first_section)
-    assert proxy.data(task2).startswith("2．推动法治政府建设")
-    assert proxy.data(proxy.index(1, 3, first_section)) == "已逾期"  # due 2023-06-30, as of 2023-10-01
+    model = window.model
+    assert model.data(model.index(0, 0)) == "▾ 一、"
+    assert model.data(model.index(0, 1)) == "深化重点领域信息公开"
+    assert model.data(model.index(2, 0)).strip("\u3000") == "2"
+    assert model.data(model.index(2, 1)).startswith("推动法治政府建设")
+    assert model.data(model.index(2, 5)) == "已逾期"  # due 2023-06-30, as of 2023-10-01
 
 
 def test_edit_in_detail_pane_saves_and_undoes(window: MainWindow, qtbot) -> None:
@@ -79,13 +80,12 @@ def test_edit_in_detail_pane_saves_and_undoes(window: MainWindow, qtbot) -> None
     assert window.ledger.document().tasks[0].content == "加密社会救助、医疗保险政策推送。"
 
 
-def test_refused_edit_shows_message_and_changes_nothing(window: MainWindow, monkeypatch) -> None:
-    shown = []
-    monkeypatch.setattr("app.ui.main_window.QMessageBox.warning", lambda *a: shown.append(a[2]))
+def test_refused_edit_shows_message_and_changes_nothing(window: MainWindow, dialogs) -> None:
     task = window.doc.tasks[0]
     window.select_task(task.id)
     window.detail.lead.setText("县不存在局")
     window.detail.save_button.click()
+    shown = dialogs.texts("warning")
     assert shown and "县不存在局" in shown[0]
     assert window.undo_stack.count() == 0
     assert window.ledger.document().tasks[0].lead_units == ["县民政局"]
@@ -97,7 +97,7 @@ def test_progress_pane_writes_progress_for_round(window: MainWindow) -> None:
     pane = window.progress
     pane.round_box.setCurrentText("第一次报送")
     assert pane.table.rowCount() == 2  # lead + cooperating unit
-    pane.table.cellWidget(0, 2).setCurrentText("已完成")
+    pane.status_box(0).setCurrentText("已完成")
     pane.table.item(0, 3).setText("已在政府网站公开。")
     pane.save_button.click()
     [entry] = window.ledger.document().progress
@@ -108,13 +108,13 @@ def test_progress_pane_writes_progress_for_round(window: MainWindow) -> None:
 
 def test_unit_filter_keeps_only_that_units_tasks(window: MainWindow) -> None:
     window.unit_filter.setCurrentIndex(window.unit_filter.findData("县司法局"))
-    proxy = window.proxy
-    assert proxy.rowCount() == 1
-    section = proxy.index(0, 0)
-    assert proxy.rowCount(section) == 1
-    assert proxy.data(proxy.index(0, 0, section)).startswith("2．")
+    model = window.model
+    tasks = {t.seq: t.id for t in window.doc.tasks}
+    assert [i for i in model.shown_ids() if not i.startswith("h:")] == [tasks["2"]]
+    assert model.rowCount() == 2  # its section and the task
     window.search.setText("解读")
-    assert proxy.rowCount() == 0
+    window.flush_filters()
+    assert model.rowCount() == 0
 
 
 def test_gui_screenshot_command_writes_png(tmp_path: Path) -> None:

@@ -2,7 +2,7 @@
 
 Chinese plans number their structure in a fixed ladder:
 
-    一、 (level 1)   （一） or (一) (level 2)   1. 1． 1、 (level 3)   （1） (level 4)   ① (level 5)
+    一、 (level 1)   （一） or (一) (level 2)   1. 1． 1、 (level 3)   （1） 1） (level 4)   ① (level 5)
 
 The plan parser (`app.core.plan`) only needs, for each line, whether it starts with
 such a number, the level, the number as written (kept for display: "（一）" and "(一)"
@@ -35,6 +35,7 @@ _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 _PATTERNS: list[tuple[int, re.Pattern[str]]] = [
     (LEVEL_SUBSECTION, re.compile(rf"^(?P<num>[（(]\s*(?P<val>[{_CN_NUM}]{{1,3}})\s*[）)])\s*")),
     (LEVEL_SUBITEM, re.compile(r"^(?P<num>[（(]\s*(?P<val>[0-9０-９]{1,3})\s*[）)])\s*")),
+    (LEVEL_SUBITEM, re.compile(r"^(?P<num>(?P<val>[0-9０-９]{1,3})\s*[）)])\s*")),  # "1）" as Word lists write
     (LEVEL_SECTION, re.compile(rf"^(?P<num>(?P<val>[{_CN_NUM}]{{1,3}})\s*[、．.])\s*")),
     # "1." but not "1.5亿" or "2018.6"; "1、" and "1．" as well.
     (LEVEL_ITEM, re.compile(r"^(?P<num>(?P<val>[0-9０-９]{1,3})\s*(?:[、．]|\.(?![0-9])))\s*")),

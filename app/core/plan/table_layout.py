@@ -1,7 +1,6 @@
-"""Columns of a task table: the header row, cell cleaning, and rows of a different shape.
+"""Rows of a task table: cell cleaning, and rows of a different shape than the header.
 
-The header names the columns in many ways (重点工作 / 任务名称, 责任单位 / 牵头单位…);
-`find_header` maps them to task fields. Tables extracted from PDFs (seed 001) have a
+What the columns mean is read by table_header (and chosen by table_columns). Tables extracted from PDFs (seed 001) have a
 name column split into two sub-columns in some rows only: such a row has one cell
 more than the header. `Layout.assign` reads each row in the narrow or the wide shape,
 whichever makes sense of its cells (a deadline where the deadline belongs, no
@@ -15,28 +14,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.core.text import clean_text, normalize_for_match
+from app.core.plan.table_header import KW, KW2, find_header, header_role, header_roles, is_header_row
+from app.core.text import clean_text
 
-KW = "key_work"
-KW2 = "key_work2"
+__all__ = ["KW", "KW2", "Layout", "clean_cell", "find_header", "header_role", "header_roles", "is_header_row",
+           "seq_value"]
 
-# Header cell (match key, brackets removed) → field. Order: more specific first.
-_HEADER_FIELDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("seq", ("序号", "编号", "序", "序列号", "项次")),
-    (KW, ("重点工作", "任务名称", "工作任务", "重点任务", "工作事项", "任务事项", "工作项目", "任务", "项目",
-          "工作要点", "一级任务", "主要任务")),
-    ("content", ("主要内容", "具体内容", "工作内容", "任务内容", "具体任务", "工作措施", "具体措施", "主要措施",
-                 "任务分解", "具体工作", "工作要求", "内容")),
-    ("metric", ("量化指标", "考核指标", "指标", "评价标准", "考核标准", "完成标准", "目标要求", "工作目标")),
-    ("lead", ("责任单位", "牵头单位", "责任部门", "牵头部门", "主责单位", "牵头责任单位", "承办单位",
-              "责任主体", "主体责任单位")),
-    ("coop", ("配合单位", "协办单位", "配合部门", "协同单位", "协助单位", "参与单位")),
-    ("deadline", ("完成时限", "完成时间", "时限", "时间节点", "完成期限", "时限要求", "办结时限", "完成时限要求")),
-    ("progress", ("进展落实情况", "进展情况", "落实情况", "完成情况", "工作进展", "推进情况", "进度")),
-    ("notes", ("备注",)),
-)
-_HEADER_INDEX = {name: role for role, names in _HEADER_FIELDS for name in names}
-_BRACKETED_RE = re.compile(r"\([^()]*\)")
 _TAG_RE = re.compile(r"</?(?:b|strong|i|em|u|span|font)(?:\s[^>]*)?>", re.IGNORECASE)
 _P_SPLIT_RE = re.compile(r"</p>\s*<p(?:\s[^>]*)?>|<br\s*/?>", re.IGNORECASE)
 _P_TAG_RE = re.compile(r"</?p(?:\s[^>]*)?>", re.IGNORECASE)
@@ -61,51 +44,13 @@ def clean_cell(value: str | None) -> str:
     return s
 
 
-def header_role(cell: str) -> str | None:
-    key = _BRACKETED_RE.sub("", normalize_for_match(cell))
-    if not key:
-        return None
-    role = _HEADER_INDEX.get(key)
-    if role is None and len(key) <= 8:
-        if "牵头" in key:
-            role = "lead"
-        elif "配合" in key or "协办" in key:
-            role = "coop"
-        elif "责任" in key and ("单位" in key or "部门" in key):
-            role = "lead"
-        elif "时限" in key or "完成时间" in key:
-            role = "deadline"
-    return role
-
-
-def header_roles(row: Sequence[str]) -> list[str | None]:
-    return [header_role(c) for c in row]
-
-
-def _is_header(roles: list[str | None]) -> bool:
-    found = {r for r in roles if r}
-    if len(found) < 3:
-        return False
-    if not found & {KW, "content"}:
-        return False
-    return "seq" in found or len(found) >= 4
-
-
-def find_header(grid: Sequence[Sequence[str]]) -> int | None:
-    """Index of the first row that is a task-table header, or None."""
-    for i, row in enumerate(grid):
-        if sum(1 for c in row if c) >= 3 and _is_header(header_roles(row)):
-            return i
-    return None
-
-
 def seq_value(cell: str) -> str:
     """"1", "12" from a 序号 cell ("1", "1.", "（3）"); "" when it is not a number."""
     m = _SEQ_RE.match(cell.strip())
     return str(int(m.group(1))) if m else ""
 
 
-def _looks_deadline(s: str) -> bool:
+def looks_deadline(s: str) -> bool:
     return len(s) <= 60 and "。" not in s and _DEADLINE_HINT_RE.search(s) is not None
 
 
@@ -126,9 +71,9 @@ def _score(role: str | None, cell: str) -> int:
     if role in ("lead", "coop"):
         if "。" in cell:
             return -3
-        return -2 if _looks_deadline(cell) and len(cell) < 16 else 0
+        return -2 if looks_deadline(cell) and len(cell) < 16 else 0
     if role == "deadline":
-        return 2 if _looks_deadline(cell) else -3
+        return 2 if looks_deadline(cell) else -3
     return 0
 
 
@@ -144,48 +89,48 @@ class Layout:
         return "seq" in self.roles
 
     @classmethod
-    def from_header(cls, header: Sequence[str], body: Sequence[Sequence[str]]) -> Layout:
-        roles = header_roles(header)
-        while roles and roles[-1] is None and not header[len(roles) - 1]:
-            roles.pop()
-        # Two columns claiming "lead": a 牵头 column leads, a 责任 column then cooperates.
-        leads = [i for i, r in enumerate(roles) if r == "lead"]
-        if len(leads) > 1 and "coop" not in roles:
-            for i in leads:
-                if "牵头" not in header[i]:
-                    roles[i] = "coop"
-                    break
-        width = len(roles)
+    def from_roles(cls, roles: Sequence[str | None], body: Sequence[Sequence[str]], width: int | None = None) -> Layout:
+        """The layout of a table whose `width` header columns mean `roles`.
+
+        Rows one cell wider than the header add a name sub-column (the wide shape).
+        """
+        roles = list(roles)
+        if width is None:
+            while roles and roles[-1] is None:
+                roles.pop()
+            width = len(roles)
+        roles = (roles + [None] * width)[:width]
         wide = None
-        if any(len(_trimmed(row)) == width + 1 for row in body) and KW in roles:
+        if KW in roles and KW2 not in roles and any(len(_trimmed(row)) == width + 1 for row in body):
             at = roles.index(KW) + 1
             wide = roles[:at] + [KW2] + roles[at:]
         return cls(roles=roles, wide_roles=wide)
 
-    def assign(self, row: Sequence[str]) -> tuple[dict[str, str], bool]:
-        """Field → text for one row, and whether it was read in the wide shape."""
+    def assign(self, row: Sequence[str]) -> tuple[dict[str, str], bool, list[tuple[int, str]]]:
+        """Field → text for one row, whether it was read in the wide shape, and the cells no field took.
+
+        A cell no field takes (a column of no known meaning, a cell past the header's width)
+        comes back with its column so the caller can keep it (in 备注) rather than drop it.
+        """
         cells = _trimmed(row)
         use_wide = False
         if self.wide_roles is not None:
-            if len(cells) > len(self.roles):
-                use_wide = True
-            else:
-                narrow = sum(_score(r, c) for r, c in zip(self.roles, cells))
-                wide = sum(_score(r, c) for r, c in zip(self.wide_roles, cells))
-                use_wide = wide > narrow
+            narrow = sum(_score(r, c) for r, c in zip(self.roles, cells))
+            wide = sum(_score(r, c) for r, c in zip(self.wide_roles, cells))
+            # a cell past the header's width is a sub-column unless the narrow reading fits better
+            use_wide = wide >= narrow if len(cells) > len(self.roles) else wide > narrow
         roles = self.wide_roles if use_wide and self.wide_roles else self.roles
         fields: dict[str, str] = {}
-        for role, cell in zip(roles, cells):
-            if role and cell:
+        loose: list[tuple[int, str]] = []
+        for i, cell in enumerate(cells):
+            if not cell:
+                continue
+            role = roles[i] if i < len(roles) else None
+            if role is None:
+                loose.append((i - 1 if use_wide and i > roles.index(KW2) else i, cell))
+            else:
                 fields[role] = f"{fields[role]}\n{cell}" if role in fields else cell
-        return fields, use_wide
-
-
-def is_header_row(row: Sequence[str], layout: Layout) -> bool:
-    """A header row repeated at a page break (same roles as the first one, or any header)."""
-    if sum(1 for c in row if c) < 3:
-        return False
-    return _is_header(header_roles(row))
+        return fields, use_wide, loose
 
 
 def _trimmed(row: Sequence[str]) -> list[str]:

@@ -4,8 +4,9 @@ Headings numbered by Word's automatic list numbering carry no "一、" in their 
 the numbering lives in numbering.xml (num → abstractNum → lvl). We render it back
 into the paragraph text so the outline parser sees what the reader sees. Tables are
 flattened to text grids the task-table parser reads like a spreadsheet: a
-horizontally merged cell appears once (its other grid positions are empty), a
-vertically merged continuation is empty (the parser treats that as "same as above").
+horizontally merged cell (gridSpan) appears once, its other grid positions empty, a
+vertically merged continuation (vMerge) is empty too, and both are recorded in
+TableRows.covered, so the parser knows the cell is "same as above" rather than blank.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 from lxml import etree
 
 from app.core.plan.outline import to_chinese_number
+from app.core.plan.table_grid import TableRows
 from app.errors import InputError
 from app.formats.limits import MAX_SHEET_CELLS, PLAN_ZIP, ZipLimits, reader_guard
 from app.formats.zip_measure import ZipBudget, explain_not_a_zip, open_zip, read_member
@@ -278,9 +280,12 @@ class _Reader:
     def paragraph(self, p: etree._Element) -> str:
         return self.numbering.label(p) + paragraph_text(p)
 
-    def table(self, tbl: etree._Element) -> list[list[str]]:
+    def table(self, tbl: etree._Element) -> TableRows:
+        """The table's text grid; merged positions empty and recorded (TableRows.covered)."""
         rows: list[list[str]] = []
-        for tr in tbl.findall(q("tr")):
+        covered: dict[tuple[int, int], tuple[int, int]] = {}
+        anchors: dict[int, tuple[int, int]] = {}  # grid column → the cell a vertical merge started at
+        for r, tr in enumerate(tbl.findall(q("tr"))):
             row: list[str] = []
             trpr = tr.find(q("trPr"))
             if trpr is not None and (gb := trpr.find(q("gridBefore"))) is not None:
@@ -296,12 +301,21 @@ class _Reader:
                         span = _int(gs.get(q("val")), 1, 1, MAX_SPAN)
                     if (vm := tcpr.find(q("vMerge"))) is not None:
                         vcontinue = vm.get(q("val"), "continue") == "continue"
+                c = len(row)
+                if vcontinue and c in anchors:
+                    for k in range(span):
+                        covered[(r, c + k)] = anchors[c]
+                else:
+                    for k in range(span):
+                        anchors[c + k] = (r, c)
+                        if k:
+                            covered[(r, c + k)] = (r, c)
                 text = "" if vcontinue else self.cell_text(tc)
                 row.append(text)
                 row.extend([""] * (span - 1))
             self._count(row)
             rows.append(row)
-        return rows
+        return TableRows(rows, covered=covered, spans_known=True)
 
     def cell_text(self, tc: etree._Element) -> str:
         lines = []

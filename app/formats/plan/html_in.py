@@ -4,9 +4,15 @@ Government sites publish plans as article pages wrapped in menus, link lists and
 footers. We decode the bytes (declared charset, else UTF-8, else detection: Chinese
 pages are often GBK with no declaration), drop what is never content (scripts, styles,
 navigation, forms, hidden parts, lists made only of links, elements named nav/menu/footer),
-turn block elements into lines and table cells into tab-separated fields (so a task
-table on a web page reads like a table), and finally drop chrome lines with the same
-filter the plan parser uses (`app.core.plan.front_matter.is_chrome_line`).
+turn block elements into lines, and finally drop chrome lines with the same filter the
+plan parser uses (`app.core.plan.front_matter.is_chrome_line`).
+
+Two views of the page: `read_html` gives its lines (table cells tab-separated, for a
+prose plan), `read_html_content` its paragraphs and data tables in order, like a Word
+body (DocxContent), each table a grid with rowspan/colspan resolved: the text of a
+merged cell at its first position, the positions it covers empty and recorded
+(TableRows.covered), so the task-table parser can carry a 工作任务 cell down the rows
+it spans. A table holding other tables is page layout, not data: its text flows.
 """
 
 from __future__ import annotations
@@ -15,9 +21,11 @@ import codecs
 import re
 from pathlib import Path
 
-from app.core.plan.front_matter import drop_chrome
+from app.core.plan.front_matter import drop_chrome, is_chrome_line
+from app.core.plan.table_grid import TableRows
 from app.errors import InputError
-from app.formats.limits import MAX_HTML_BYTES, reader_guard
+from app.formats.limits import MAX_HTML_BYTES, MAX_SHEET_CELLS, reader_guard
+from app.formats.plan.docx_in import DocxContent
 from app.formats.text_in import read_limited
 
 CANNOT_PARSE = "无法解析网页（cannot parse HTML）"
@@ -131,13 +139,16 @@ def _prune(root) -> None:
         _drop(el)
 
 
-def html_lines(markup: str) -> list[str]:
-    """Lines of text of an HTML document (no chrome filtering)."""
+_MARK_RE = re.compile(r"^\ue000([TE])(\d+)\ue000$")
+MAX_HTML_SPAN = 64  # a colspan wider than any real table is damage; rowspans end with the table
+
+
+def _root(markup: str):
     import lxml.html
 
     markup = re.sub(r"^\s*<\?xml[^>]*>", "", markup)
     if not markup.strip():
-        return []
+        return None
     root = lxml.html.document_fromstring(markup)
     _prune(root)
     for el in root.iter():
@@ -157,7 +168,10 @@ def html_lines(markup: str) -> list[str]:
             el.tail = "\n" + (el.tail or "")
         elif tag in _CELL_TAGS:
             el.tail = "\t" + (el.tail or "")
-    text = root.text_content()
+    return root
+
+
+def _lines(text: str) -> list[str]:
     lines = []
     for raw in text.split("\n"):
         line = raw.strip(" ")
@@ -167,11 +181,106 @@ def html_lines(markup: str) -> list[str]:
     return lines
 
 
+def html_lines(markup: str) -> list[str]:
+    """Lines of text of an HTML document (no chrome filtering); table rows as tab-separated cells."""
+    root = _root(markup)
+    return [] if root is None else _lines(root.text_content())
+
+
+def _span(el, name: str, high: int) -> int:
+    try:
+        value = int(str(el.get(name, "1")).strip() or 1)
+    except ValueError:
+        return 1
+    return min(max(value, 1), high)
+
+
+def _cell_text(cell) -> str:
+    """A cell's text, one line per paragraph or <br>; nested cells tab-separated."""
+    lines = [re.sub(r" *\t *", "\t", line).strip(" \t") for line in cell.text_content().split("\n")]
+    return "\n".join(line for line in lines if line)
+
+
+def _data_tables(root) -> list:
+    """Tables holding no other table (a layout table wrapping the page is not a data table)."""
+    return [t for t in root.iter("table") if not t.findall(".//table")]
+
+
+def table_grid(table) -> TableRows:
+    """The rows of one HTML table, rowspan/colspan resolved: covered positions empty and recorded."""
+    rows = table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
+    grid: list[list[str]] = []
+    covered: dict[tuple[int, int], tuple[int, int]] = {}
+    cells = 0
+    for r, tr in enumerate(rows):
+        while len(grid) <= r:
+            grid.append([])
+        c = 0
+        for td in tr:
+            if not isinstance(td.tag, str) or td.tag.lower() not in _CELL_TAGS:
+                continue
+            row = grid[r]
+            while c < len(row) and (r, c) in covered:
+                c += 1
+            colspan = _span(td, "colspan", MAX_HTML_SPAN)
+            rowspan = _span(td, "rowspan", max(len(rows) - r, 1))
+            for rr in range(r, r + rowspan):
+                while len(grid) <= rr:
+                    grid.append([])
+                for cc in range(c, c + colspan):
+                    line = grid[rr]
+                    while len(line) <= cc:
+                        line.append("")
+                    if (rr, cc) != (r, c):
+                        covered[(rr, cc)] = (r, c)
+            grid[r][c] = _cell_text(td)
+            cells += rowspan * colspan
+            if cells > MAX_SHEET_CELLS:
+                raise ValueError(f"网页中的表格过大（超过 {MAX_SHEET_CELLS:,} 个单元格）")
+            c += colspan
+    return TableRows(grid, covered=covered, spans_known=True)
+
+
+def html_content(markup: str) -> tuple[DocxContent, list[str]]:
+    """(paragraphs and data tables in order, the plain lines of the page), chrome not yet dropped."""
+    root = _root(markup)
+    if root is None:
+        return DocxContent(), []
+    tables = _data_tables(root)
+    grids = [table_grid(t) for t in tables]
+    for n, table in enumerate(tables):
+        table.text = f"\n\ue000T{n}\ue000\n" + (table.text or "")
+        table.tail = f"\n\ue000E{n}\ue000\n" + (table.tail or "")
+    marked = _lines(root.text_content())
+    lines = [line for line in marked if not _MARK_RE.match(line)]
+    content = DocxContent()
+    inside: int | None = None
+    for line in marked:
+        m = _MARK_RE.match(line)
+        if m:
+            kind, n = m.group(1), int(m.group(2))
+            if kind == "T" and inside is None:
+                inside = n
+                content.blocks.append(grids[n])
+            elif kind == "E" and inside == n:
+                inside = None
+        elif inside is None:
+            content.blocks.append(line)
+    return content, lines
+
+
 def read_html(path: Path) -> list[str]:
     """The document lines of a saved web page, page chrome removed; one InputError for any failure."""
+    return read_html_content(path)[1]
+
+
+def read_html_content(path: Path) -> tuple[DocxContent, list[str]]:
+    """The page as paragraphs and tables (chrome paragraphs dropped), and as plain lines (chrome dropped)."""
     path = Path(path)
     data = read_limited(path, MAX_HTML_BYTES)
     if not data.strip():
         raise InputError(path, "网页是空的（empty page）")
     with reader_guard(path, CANNOT_PARSE):
-        return drop_chrome(html_lines(decode_html(data, path)))
+        content, lines = html_content(decode_html(data, path))
+        content.blocks = [b for b in content.blocks if not isinstance(b, str) or not is_chrome_line(b)]
+        return content, drop_chrome(lines)

@@ -1,151 +1,441 @@
-"""The task tree: headings as branches, tasks as leaves, over a LedgerDocument snapshot.
+"""The task tree as an outline: headings and tasks as rows of one table, indented by level.
 
-Like Anki's sidebar model: plain node objects, `internalPointer` to find them, and
-cached row positions, so the model is cheap to rebuild after each operation.
+Why a table and not a QTreeView: a tree view lays out every expanded row on each change of rows
+(about 100 ms for 10,000 rows even over Qt's own QStandardItemModel), so a keystroke in 搜索 cannot
+stay under a frame. A table asks only for the rows on screen. The model keeps the outline itself:
+which headings are open (by heading id, so it survives every refresh and filter), which rows the
+filter lets through, and the list of rows shown. Like Anki's browser model it holds plain records
+with display text computed once per task, and changes rows in place: dataChanged for an edited
+row, rows removed or inserted when a task stops or starts matching, is added or removed, or a
+heading is collapsed or expanded; only a new filter resets the model (cheap for a table).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
+from collections.abc import Iterable
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from app.core.records import Heading, LedgerDocument, Task
-from app.core.status import STATE_LABELS, task_state
+from app.core.records import Heading, Task
+from app.core.status import STATE_LABELS
 
-COLUMNS = ("序号 / 任务", "牵头单位", "完成时限", "状态")
+COLUMNS = ("序号", "任务", "牵头单位", "配合单位", "完成时限", "状态")
+COL_SEQ, COL_TASK, COL_LEAD, COL_COOP, COL_DEADLINE, COL_STATE = range(len(COLUMNS))
 TASK_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 STATE_ROLE = Qt.ItemDataRole.UserRole + 2
 UNITS_ROLE = Qt.ItemDataRole.UserRole + 3
+HEADING_ID_ROLE = Qt.ItemDataRole.UserRole + 4
+LEVEL_ROLE = Qt.ItemDataRole.UserRole + 5
 STATE_COLOURS = {"overdue": "#fde2e1", "due_soon": "#fff4d6", "done": "#e3f4e1"}
+STATE_TEXT_COLOURS = {"overdue": "#b3261e", "due_soon": "#8a5a00", "done": "#1e6b2a", "long_term": "#1f4e8c"}
+HEADING_BACKGROUND = "#eef2f7"
+OPEN_MARK, CLOSED_MARK = "▾", "▸"
+INDENT = "\u3000"  # an ideographic space per level: the outline's indent in 序号
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole
+_BACKGROUND = Qt.ItemDataRole.BackgroundRole
+_FOREGROUND = Qt.ItemDataRole.ForegroundRole
+_FONT = Qt.ItemDataRole.FontRole
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+_NO_PARENT = QModelIndex()
+_BRUSHES: dict[str, QBrush] = {}
+_BOLD: QFont | None = None
 
 
-@dataclass(eq=False)
+def _brush(colour: str) -> QBrush:
+    if colour not in _BRUSHES:
+        _BRUSHES[colour] = QBrush(QColor(colour))
+    return _BRUSHES[colour]
+
+
+def _bold() -> QFont:
+    global _BOLD
+    if _BOLD is None:
+        _BOLD = QFont()
+        _BOLD.setBold(True)
+    return _BOLD
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def deadline_tooltip(task: Task) -> str:
+    from app.ui.panes.detail import KIND_LABELS  # the pane's words for deadline kinds
+
+    deadline = task.deadline
+    parts = [deadline.text or "（无）", KIND_LABELS.get(deadline.kind, deadline.kind)]
+    if deadline.date:
+        parts.append(deadline.date.isoformat())
+    return " · ".join(parts)
+
+
 class Node:
-    """One row of the tree: a heading or a task."""
+    """A heading or a task of the outline, with its place in the document."""
 
-    heading: Heading | None = None
-    task: Task | None = None
-    state: str = ""
-    parent: Node | None = None
-    children: list[Node] = field(default_factory=list)
-    row: int = 0
+    __slots__ = ("cells", "children", "end", "heading", "level", "parent", "state", "task")
 
-    def add(self, child: Node) -> Node:
-        child.parent = self
-        child.row = len(self.children)
-        self.children.append(child)
-        return child
+    def __init__(self, heading: Heading | None = None, task: Task | None = None, state: str = "") -> None:
+        self.heading = heading
+        self.task = task
+        self.state = state
+        self.parent: Node | None = None
+        self.children: list[Node] = []
+        self.level = 0
+        self.end = 0  # a heading: the position after its last descendant in the model's document order
+        self.cells: tuple[str, ...] = ()
+        if task is not None:
+            self.set_task(task, state)
 
+    def set_task(self, task: Task, state: str) -> None:
+        self.task = task
+        self.state = state
+        self.cells = ()  # made when the row is first painted: most of 10,000 rows never are
 
-def build_tree(doc: LedgerDocument, *, as_of: date) -> Node:
-    """Headings in document order, each task under its heading (tasks without one at top level)."""
-    root = Node()
-    nodes: dict[str, Node] = {}
-    for heading in doc.headings:
-        parent = nodes.get(heading.parent_id or "", root)
-        nodes[heading.id] = parent.add(Node(heading=heading))
-    progress_by_task: dict[str, list] = {}
-    for entry in doc.progress:
-        progress_by_task.setdefault(entry.task_id, []).append(entry)
-    for task in doc.tasks:
-        state = task_state(task, progress_by_task.get(task.id, []), as_of=as_of)
-        nodes.get(task.heading_id or "", root).add(Node(task=task, state=state))
-    return root
+    def make_cells(self) -> tuple[str, ...]:
+        task = self.task
+        self.cells = (task.seq, _one_line(task.content), "、".join(task.lead_units),  # type: ignore[union-attr]
+                      "、".join(task.coop_units), task.deadline.text,  # type: ignore[union-attr]
+                      STATE_LABELS.get(self.state, self.state))
+        return self.cells
 
 
-class TaskTreeModel(QAbstractItemModel):
-    """Read-only tree; edits go through the facade and the model is reset from a new snapshot."""
+class TaskTreeModel(QAbstractTableModel):
+    """Read-only outline over the window's LedgerView; edits go through the facade and come back as Changes."""
 
-    def __init__(self, parent=None) -> None:  # noqa: ANN001
+    def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._root = Node()
-        self._by_task: dict[str, Node] = {}
+        self._tasks: dict[str, Node] = {}
+        self._headings: dict[str, Node] = {}
+        self._visible: set[str] | None = None  # task ids the filter lets through; None: all
+        self.collapsed: set[str] = set()  # heading ids the clerk closed (kept across refreshes)
+        self._collapsed_filtered: set[str] = set()  # closed while the current filter is on
+        self._rows: list[Node] = []
+        self._row_of: dict[int, int] = {}
+        self._order: list[Node] = []  # every node but the root, in document order
 
-    def set_document(self, doc: LedgerDocument, *, as_of: date | None = None) -> None:
+    # ----- building and filtering -------------------------------------------------------------
+    def set_document(self, headings: Iterable[Heading], tasks: Iterable[Task], states: dict[str, str],
+                     *, visible: set[str] | None = None) -> None:
+        """Build the outline anew (opening a ledger): one reset."""
         self.beginResetModel()
-        self._root = build_tree(doc, as_of=as_of or date.today())
-        self._by_task = {}
-        stack = [self._root]
-        while stack:
-            node = stack.pop()
-            if node.task is not None:
-                self._by_task[node.task.id] = node
-            stack.extend(node.children)
+        self._tasks, self._headings = {}, {}
+        self._build(list(headings), list(tasks), states)
+        self._visible = visible
+        self._collapsed_filtered = set()
+        self._set_rows(self._outline())
         self.endResetModel()
 
+    def set_visible(self, visible: set[str] | None) -> None:
+        """A new filter: one reset; every heading with a match is open while a filter is on."""
+        self.beginResetModel()
+        self._visible = visible
+        self._collapsed_filtered = set()
+        self._set_rows(self._outline())
+        self.endResetModel()
+
+    def _build(self, headings: list[Heading], tasks: list[Task], states: dict[str, str]) -> None:
+        """Nodes in document order (sub-headings, then tasks, under each heading), keeping the nodes of
+        known ids so that rows shown stay the same objects."""
+        self._root.children = []
+        headings_by_id: dict[str, Node] = {}
+        for heading in headings:
+            node = self._headings.get(heading.id) or Node(heading=heading)
+            node.heading = heading
+            node.children = []
+            headings_by_id[heading.id] = node
+        for heading in headings:
+            node = headings_by_id[heading.id]
+            node.parent = headings_by_id.get(heading.parent_id or "", self._root)
+            node.parent.children.append(node)
+        tasks_by_id: dict[str, Node] = {}
+        for task in tasks:
+            node = self._tasks.get(task.id)
+            if node is None:
+                node = Node(task=task, state=states.get(task.id, ""))
+            else:
+                node.set_task(task, states.get(task.id, ""))
+            node.parent = headings_by_id.get(task.heading_id or "", self._root)
+            node.parent.children.append(node)
+            tasks_by_id[task.id] = node
+        self._tasks, self._headings = tasks_by_id, headings_by_id
+        self._order = []
+        self._number(self._root, -1)
+
+    def _number(self, node: Node, level: int) -> None:
+        """Document order (each heading, its sub-headings' subtrees, its tasks), levels and subtree ends."""
+        node.level = level
+        for child in node.children:
+            if child.heading is not None:
+                self._order.append(child)
+                self._number(child, level + 1)
+                child.end = len(self._order)
+            else:
+                child.level = level + 1
+                self._order.append(child)
+
+    def _passes(self, node: Node) -> bool:
+        return self._visible is None or node.task.id in self._visible  # type: ignore[union-attr]
+
+    def _is_open(self, node: Node) -> bool:
+        heading_id = node.heading.id  # type: ignore[union-attr]
+        if self._visible is None:
+            return heading_id not in self.collapsed
+        return heading_id not in self._collapsed_filtered
+
+    def _outline(self) -> list[Node]:
+        """The rows to show, in order: every heading (with a match below it, under a filter), and the
+        tasks that pass, below the open headings. One pass over the document order: a closed heading
+        skips its subtree, and under a filter a running count of matches says which headings have one."""
+        order, visible = self._order, self._visible
+        if visible is None:
+            closed = self.collapsed
+            rows, i, n = [], 0, len(order)
+            while i < n:
+                node = order[i]
+                rows.append(node)
+                i = node.end if node.heading is not None and node.heading.id in closed else i + 1
+            return rows
+        matches = [0]  # matches[i]: tasks passing among order[:i]
+        count = 0
+        for node in order:
+            if node.task is not None and node.task.id in visible:
+                count += 1
+            matches.append(count)
+        closed = self._collapsed_filtered
+        rows, i, n = [], 0, len(order)
+        while i < n:
+            node = order[i]
+            if node.heading is None:
+                if node.task.id in visible:  # type: ignore[union-attr]
+                    rows.append(node)
+                i += 1
+            elif matches[node.end] == matches[i + 1]:
+                i = node.end  # nothing below matches: neither the heading nor its rows
+            else:
+                rows.append(node)
+                i = node.end if node.heading.id in closed else i + 1
+        return rows
+
+    def _set_rows(self, rows: list[Node]) -> None:
+        self._rows = rows
+        self._row_of = {id(node): row for row, node in enumerate(rows)}
+
+    # ----- changes in place -------------------------------------------------------------------
+    def update_tasks(self, tasks: Iterable[Task], states: dict[str, str], *, visible: set[str] | None) -> None:
+        """Changed tasks: dataChanged for their rows; rows removed or inserted when the filter's verdict on
+        a task changed (with the headings that appear or vanish with it)."""
+        self._visible = visible
+        changed_rows = []
+        flipped = False
+        for task in tasks:
+            node = self._tasks.get(task.id)
+            if node is None:
+                continue
+            node.set_task(task, states.get(task.id, ""))
+            row = self._row_of.get(id(node))
+            if row is not None:
+                changed_rows.append(row)
+            if (row is not None) != (self._passes(node) and self._under_open(node)):
+                flipped = True
+        last = len(COLUMNS) - 1
+        for row in changed_rows:
+            self.dataChanged.emit(self.index(row, 0), self.index(row, last))
+        if flipped:
+            self._resync()
+
+    def _under_open(self, node: Node) -> bool:
+        parent = node.parent
+        while parent is not None and parent is not self._root:
+            if not self._is_open(parent):
+                return False
+            parent = parent.parent
+        return True
+
+    def sync_document(self, headings: Iterable[Heading], tasks: Iterable[Task], states: dict[str, str],
+                      *, visible: set[str] | None) -> None:
+        """Tasks or headings added, removed or moved: rebuild the nodes (keeping those of known ids), emit
+        the rows removed and inserted, and dataChanged for the rest (their text may have changed too)."""
+        self._build(list(headings), list(tasks), states)
+        self._visible = visible
+        self._resync()
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(COLUMNS) - 1))
+
+    def _resync(self) -> None:
+        """Bring the rows shown to the outline now: removals (from the end) then insertions, one signal per
+        run; a reordering (a move) falls back to a reset."""
+        old, new = self._rows, self._outline()
+        new_ids = {id(n) for n in new}
+        old_ids = {id(n) for n in old}
+        if [n for n in old if id(n) in new_ids] != [n for n in new if id(n) in old_ids]:
+            self.beginResetModel()
+            self._set_rows(new)
+            self.endResetModel()
+            return
+        rows = list(old)
+        row = len(rows) - 1
+        while row >= 0:
+            if id(rows[row]) in new_ids:
+                row -= 1
+                continue
+            last = row
+            while row >= 0 and id(rows[row]) not in new_ids:
+                row -= 1
+            self.beginRemoveRows(QModelIndex(), row + 1, last)
+            del rows[row + 1:last + 1]
+            self._set_rows(rows)
+            self.endRemoveRows()
+        position = 0
+        while position < len(new):
+            if id(new[position]) in old_ids:
+                position += 1
+                continue
+            first = position
+            while position < len(new) and id(new[position]) not in old_ids:
+                position += 1
+            self.beginInsertRows(QModelIndex(), first, position - 1)
+            rows[first:first] = new[first:position]
+            self._set_rows(rows)
+            self.endInsertRows()
+
+    # ----- opening and closing headings -------------------------------------------------------
+    def is_expanded(self, heading_id: str) -> bool:
+        node = self._headings.get(heading_id)
+        return node is not None and self._is_open(node)
+
+    def set_expanded(self, heading_id: str, expanded: bool) -> None:
+        """Open or close a heading: its rows are inserted or removed; remembered by id."""
+        node = self._headings.get(heading_id)
+        if node is None or self._is_open(node) == expanded:
+            return
+        closed = self.collapsed if self._visible is None else self._collapsed_filtered
+        (closed.discard if expanded else closed.add)(heading_id)
+        row = self._row_of.get(id(node))
+        if row is not None:
+            self.dataChanged.emit(self.index(row, COL_SEQ), self.index(row, COL_SEQ))  # its ▸ / ▾
+        self._resync()
+
+    def set_all_expanded(self, expanded: bool) -> None:
+        closed = self.collapsed if self._visible is None else self._collapsed_filtered
+        closed.clear()
+        if not expanded:
+            closed.update(self._headings)
+        self.beginResetModel()
+        self._set_rows(self._outline())
+        self.endResetModel()
+
+    def expand_to(self, task_id: str) -> None:
+        """Open the headings above a task (selecting it from elsewhere)."""
+        node = self._tasks.get(task_id)
+        parent = node.parent if node else None
+        ids = []
+        while parent is not None and parent is not self._root:
+            ids.append(parent.heading.id)  # type: ignore[union-attr]
+            parent = parent.parent
+        for heading_id in reversed(ids):
+            self.set_expanded(heading_id, True)
+
+    # ----- asking -----------------------------------------------------------------------------
     def index_of_task(self, task_id: str) -> QModelIndex:
-        node = self._by_task.get(task_id)
-        return self.createIndex(node.row, 0, node) if node else QModelIndex()
+        node = self._tasks.get(task_id)
+        row = self._row_of.get(id(node)) if node is not None else None
+        return self.index(row, 0) if row is not None else QModelIndex()
+
+    def index_of_heading(self, heading_id: str) -> QModelIndex:
+        node = self._headings.get(heading_id)
+        row = self._row_of.get(id(node)) if node is not None else None
+        return self.index(row, 0) if row is not None else QModelIndex()
 
     def task_count(self) -> int:
-        return len(self._by_task)
+        return len(self._tasks)
 
-    # --- QAbstractItemModel ---------------------------------------------------------------
-    def _node(self, index: QModelIndex | QPersistentModelIndex) -> Node:
-        return index.internalPointer() if index.isValid() else self._root
+    def shown_task_count(self) -> int:
+        """Tasks the filter lets through (also those under a closed heading)."""
+        return len(self._tasks) if self._visible is None else len(self._visible.intersection(self._tasks))
 
-    def index(self, row: int, column: int, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> QModelIndex:
-        node = self._node(parent)
-        if not self.hasIndex(row, column, parent):
+    def task_at(self, index: QModelIndex | QPersistentModelIndex) -> Task | None:
+        return self._rows[index.row()].task if index.isValid() and index.row() < len(self._rows) else None
+
+    def heading_at(self, index: QModelIndex | QPersistentModelIndex) -> Heading | None:
+        return self._rows[index.row()].heading if index.isValid() and index.row() < len(self._rows) else None
+
+    def parent_heading_index(self, index: QModelIndex | QPersistentModelIndex) -> QModelIndex:
+        """The row of the heading above this row (← in the outline), or an invalid index."""
+        if not index.isValid() or index.row() >= len(self._rows):
             return QModelIndex()
-        return self.createIndex(row, column, node.children[row])
+        parent = self._rows[index.row()].parent
+        row = self._row_of.get(id(parent)) if parent is not None else None
+        return self.index(row, 0) if row is not None else QModelIndex()
 
-    def parent(self, index: QModelIndex | QPersistentModelIndex = QModelIndex()) -> QModelIndex:  # type: ignore[override]
-        if not index.isValid():
-            return QModelIndex()
-        parent = index.internalPointer().parent
-        if parent is None or parent is self._root:
-            return QModelIndex()
-        return self.createIndex(parent.row, 0, parent)
+    def shown_ids(self) -> list[str]:
+        """Ids of the rows shown, in order (headings prefixed "h:"), for tests and the bench."""
+        return [n.task.id if n.task else f"h:{n.heading.id}" for n in self._rows]  # type: ignore[union-attr]
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        if parent.isValid() and parent.column() != 0:
-            return 0
-        return len(self._node(parent).children)
+    # ----- QAbstractItemModel -----------------------------------------------------------------
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _NO_PARENT) -> int:
+        return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return len(COLUMNS)
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _NO_PARENT) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        return _FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY):
+        if orientation == Qt.Orientation.Horizontal and role == _DISPLAY and 0 <= section < len(COLUMNS):
             return COLUMNS[section]
         return None
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = _DISPLAY):
+        if not index.isValid() or index.row() >= len(self._rows):
             return None
-        node: Node = index.internalPointer()
+        node = self._rows[index.row()]
         column = index.column()
-        if node.heading is not None:
-            if role == Qt.ItemDataRole.DisplayRole and column == 0:
-                return node.heading.label
-            if role == Qt.ItemDataRole.FontRole:
-                font = QFont()
-                font.setBold(True)
-                return font
-            return None
         task = node.task
-        if role == Qt.ItemDataRole.DisplayRole:
-            if column == 0:
-                text = task.content.replace("\n", " ")
-                return f"{task.seq}．{text[:60]}{'…' if len(text) > 60 else ''}"
-            if column == 1:
-                return "、".join(task.lead_units)
-            if column == 2:
-                return task.deadline.text
-            if column == 3:
-                return STATE_LABELS.get(node.state, node.state)
-        if role == Qt.ItemDataRole.ToolTipRole and column == 0:
-            return task.content
-        if role == Qt.ItemDataRole.BackgroundRole and node.state in STATE_COLOURS:
-            return QBrush(QColor(STATE_COLOURS[node.state]))
+        if task is None:
+            heading = node.heading
+            if heading is None:
+                return None
+            if role == _DISPLAY:
+                if column == COL_SEQ:
+                    mark = OPEN_MARK if self._is_open(node) else CLOSED_MARK
+                    return f"{INDENT * node.level}{mark} {heading.number}"
+                return heading.title if column == COL_TASK else None
+            if role == _TOOLTIP:
+                return heading.label
+            if role == _FONT:
+                return _bold()
+            if role == _BACKGROUND:
+                return _brush(HEADING_BACKGROUND)
+            if role == HEADING_ID_ROLE:
+                return heading.id
+            if role == LEVEL_ROLE:
+                return node.level
+            return None
+        cells = node.cells or node.make_cells()
+        if role == _DISPLAY:
+            return f"{INDENT * node.level}{cells[0]}" if column == COL_SEQ else cells[column]
+        if role == _TOOLTIP:
+            if column == COL_TASK:
+                return task.content
+            if column == COL_DEADLINE:
+                return deadline_tooltip(task)
+            return cells[column] or None
+        if role == _BACKGROUND:
+            colour = STATE_COLOURS.get(node.state)
+            return _brush(colour) if colour else None
+        if role == _FOREGROUND and column == COL_STATE:
+            colour = STATE_TEXT_COLOURS.get(node.state)
+            return _brush(colour) if colour else None
         if role == TASK_ID_ROLE:
             return task.id
         if role == STATE_ROLE:
             return node.state
         if role == UNITS_ROLE:
             return [*task.lead_units, *task.coop_units]
+        if role == LEVEL_ROLE:
+            return node.level
         return None

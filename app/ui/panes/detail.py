@@ -32,10 +32,11 @@ class DetailPane(QWidget):
 
     edit_requested = Signal(str, dict)
 
-    def __init__(self, parent=None) -> None:  # noqa: ANN001
+    def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._task: Task | None = None
         self._year: int | None = None
+        self._shown: dict[str, str] = {}  # the texts as shown, to tell the clerk's edits from normalisation
         self.path_label = QLabel(TEXTS["empty"])
         self.path_label.setWordWrap(True)
         self.seq = QLineEdit()
@@ -77,6 +78,7 @@ class DetailPane(QWidget):
             self.content.clear()
             self.metric.clear()
             self.deadline_kind.clear()
+            self._shown = {}
             return
         self.path_label.setText(f"{TEXTS['path']}：" + " › ".join(path))
         self.seq.setText(task.seq)
@@ -86,29 +88,41 @@ class DetailPane(QWidget):
         self.lead.setText("、".join(task.lead_units))
         self.coop.setText("、".join(task.coop_units))
         self.deadline.setText(task.deadline.text)
+        for line in (self.seq, self.key_work, self.lead, self.coop, self.deadline):
+            line.setCursorPosition(0)  # show a long unit list from its start, not its end
+            line.setToolTip(line.text())
         date_text = task.deadline.date.isoformat() if task.deadline.date else ""
         self.deadline_kind.setText(f"{KIND_LABELS.get(task.deadline.kind, task.deadline.kind)} {date_text}".strip())
+        self._shown = self._texts()
+
+    def _texts(self) -> dict[str, str]:
+        return {"seq": self.seq.text(), "key_work": self.key_work.text(), "content": self.content.toPlainText(),
+                "metric": self.metric.toPlainText(), "lead": self.lead.text(), "coop": self.coop.text(),
+                "deadline": self.deadline.text()}
 
     def changed_fields(self) -> dict:
-        """Only the fields the user changed, in the facade's terms."""
+        """Only the fields the user changed, in the facade's terms. A field counts as changed when its
+        text differs from what was shown, so a stored value the widgets normalise (trailing newline,
+        a unit list spelled otherwise) is never written back by merely looking at it."""
         task = self._task
         if task is None:
             return {}
+        texts = self._texts()
         fields: dict = {}
-        for name, value in (("seq", self.seq.text().strip()), ("key_work", self.key_work.text().strip()),
-                            ("content", self.content.toPlainText().strip()),
-                            ("metric", self.metric.toPlainText().strip())):
-            if value != getattr(task, name):
-                fields[name] = value
-        lead = split_unit_list(self.lead.text())
-        coop = split_unit_list(self.coop.text())
-        if lead != task.lead_units:
-            fields["lead_units"] = lead
-        if coop != task.coop_units:
-            fields["coop_units"] = coop
-        if self.deadline.text().strip() != task.deadline.text:
-            fields["deadline"] = parse_deadline(self.deadline.text().strip(), year=self._year)
+        for name in ("seq", "key_work", "content", "metric"):
+            if texts[name] != self._shown.get(name) and texts[name].strip() != getattr(task, name):
+                fields[name] = texts[name].strip()
+        for name, stored in (("lead", task.lead_units), ("coop", task.coop_units)):
+            if texts[name] != self._shown.get(name):
+                units = split_unit_list(texts[name])
+                if units != stored:
+                    fields[f"{name}_units"] = units
+        if texts["deadline"] != self._shown.get("deadline") and texts["deadline"].strip() != task.deadline.text:
+            fields["deadline"] = parse_deadline(texts["deadline"].strip(), year=self._year)
         return fields
+
+    def has_changes(self) -> bool:
+        return bool(self.changed_fields())
 
     def _save(self) -> None:
         fields = self.changed_fields()
