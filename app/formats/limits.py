@@ -60,6 +60,31 @@ MAX_SHEET_COLS = 500
 MAX_SHEET_CELLS = 4_000_000  # calamine keeps 32 bytes a cell, then Python 8 more and a string
 MAX_SHARED_STRINGS = 4_000_000  # calamine reserves room for the declared count up front
 
+# --- PDF (pdfplumber on pdfminer.six, bounded by app/formats/pdf_guard.py) ----------------
+
+
+@dataclass(frozen=True)
+class PdfLimits:
+    """What one PDF may make the reader do; a 200-page plan uses a few per cent of each."""
+
+    pages: int  # a 200-page plan is the largest we expect
+    seconds: float  # the whole read; pdfminer takes 0.1-0.3 s a page here, a slow PC twice that
+    structure_bytes: int  # the file outside its streams (objects, xref): tokens pdfminer keeps
+    objects: int  # "n 0 obj" headers: what a broken xref makes pdfminer index
+    nesting: int  # arrays/dictionaries inside each other (real files: under 10)
+    stream_bytes: int  # one decoded stream (page content, form, CMap, xref): real pages ~30 KB
+    object_stream_bytes: int  # one decoded object stream (its tokens are parsed at once)
+    font_stream_bytes: int  # one embedded font program (a whole CJK font is 10-20 MB)
+    decoded_bytes: int  # all decoded streams of the file together (pdfminer keeps them)
+    page_content_bytes: int  # content executed for one page, a form counted each time it is drawn
+    page_objects: int  # glyphs, paths, images and forms drawn on one page (a dense page: ~3,000)
+    cmap_codes: int  # codes the ranges of one character map span (pdfminer fills a dict: a CJK font ~30,000)
+
+
+PDF = PdfLimits(pages=300, seconds=180, structure_bytes=4 * MB, objects=200_000, nesting=1_000,
+                stream_bytes=8 * MB, object_stream_bytes=2 * MB, font_stream_bytes=32 * MB,
+                decoded_bytes=128 * MB, page_content_bytes=2 * MB, page_objects=50_000, cmap_codes=300_000)
+
 # --- parsed plans ----------------------------------------------------------------------
 MAX_TABLE_ROWS = 20_000  # data rows of a task table; a real ledger has a few hundred
 MAX_WARNINGS_SHOWN = 50  # warnings listed one by one; the rest are counted in one line
