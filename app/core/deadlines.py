@@ -12,7 +12,8 @@ Decisions worth knowing:
 * per_superior: "按上级要求", "按照自治区、中卫市相关要求时限推进" (no date of its own).
 * relative: tied to an event, "闭幕后5天内", "确定后5日内", "…后N个工作日内"; also a cell
   saying only "及时"/"随时" (the event is the information itself). No date.
-* recurring: 每季度, 每月, 每半年, 每年9月, 按季度, 按月. "每年9月" gets that month's end in `year`
+* relative also: counted back from an event ("节假日前3天内"), or tied to another one ("与年度考核同步").
+* recurring: 每季度, 每月, 每半年, 每学期, 每年9月, 按季度, 按月. "每年9月" gets that month's end in `year`
   (when known) so dashboards can warn; 每季度/每月 have no date.
 
 Inside task prose (`find_deadline_in_text`) only firm phrases count; besides dates ending in 前,
@@ -150,7 +151,8 @@ _DATE_RE = re.compile(
 )
 _BARE_YEAR_END_RE = re.compile(r"(?<![\d每1-9])(?:年内|年底|年末|本年度|今年)")
 _RECURRING_RE = re.compile(
-    r"(?:每(?:个)?(?:季度|季|月|半年|年|周|旬|星期)|按(?:季度|季|月度?|半年|年度|周))(?:(?P<m>\d{1,2})月(?:(?P<d>\d{1,2})日)?)?"
+    r"(?:每(?:个)?(?:季度|季|月|半年|学期|学年|年|周|旬|星期)|按(?:季度|季|月度?|半年|学期|年度|周))"
+    r"(?:(?P<m>\d{1,2})月(?:(?P<d>\d{1,2})日)?)?"
 )
 _LONG_TERM_RE = re.compile(r"长期|持续推进|持续开展|常态化|长效")
 _PER_SUPERIOR_RE = re.compile(
@@ -161,6 +163,9 @@ _RELATIVE_RE = re.compile(
     r"后\d+(?:个)?(?:工作日|自然日|日|天|周|个月|月|小时)内"
     r"|之?日起\d+(?:个)?(?:工作日|自然日|日|天|周|个月|月)内"
     r"|\d+(?:个)?(?:工作日|小时)内"
+    r"|前\d+(?:个)?(?:工作日|自然日|日|天|周|个月)(?:内)?"  # "节假日前3天内": counted back from an event
+    r"|^(?:与|同|随)[^，,。；;]{1,16}?(?:同步|同时|一并)"  # "与年度考核同步": tied to another event
+    r"|^(?:节假日|重要节假日|节日|春节|汛期|开学|会议召开|活动开展)(?:前|期间|后)"
 )
 _PROMPT_RE = re.compile(r"^(?:及时|随时|即时)(?:完成|办理|公开|发布|更新)?$")
 
@@ -284,7 +289,7 @@ _PROSE_DATE_RE = re.compile(
 _PROSE_MONTH_DONE_RE = re.compile(r"(?:19|20)\d{2}年\d{1,2}月份?(?:底|末)?(?:前|内)?[^。；;，,]{0,8}?完成")
 _PROSE_YEAR_END_RE = re.compile(r"(?<![\d每上下本当])(?:年内|年底前|年底|年末前)")
 _PROSE_RECURRING_RE = re.compile(
-    r"(?:每(?:个)?(?:季度|月|半年|年\d{1,2}月(?:\d{1,2}日)?)|按(?:季度|月度?|半年))"
+    r"(?:每(?:个)?(?:季度|月|半年|学期|年\d{1,2}月(?:\d{1,2}日)?)|按(?:季度|月度?|半年|学期))"
     r"(?:[^，。；,;]{0,12}?\d{1,2}日(?:前|以前|之前))?"
 )
 # "全年城镇新增就业2000人以上": a target counted over the year is due at its end.

@@ -139,6 +139,24 @@ _VERB_START_RE = re.compile(
 )
 
 
+def _balanced(s: str) -> bool:
+    depth = 0
+    for ch in s:
+        if ch in "（(":
+            depth += 1
+        elif ch in "）)":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
+def garbled_unit_name(name: str | None) -> bool:
+    """True for a piece of text that is no name at all: a lone bracket, punctuation, a cut-off "县数据局（"."""
+    s = normalize_unit_name(name)
+    return not s or not _balanced(s) or not re.search(r"[\u4e00-\u9fffA-Za-z]", s)
+
+
 def plausible_unit_name(name: str | None) -> bool:
     """True when `name` reads as one unit's name ("县财政局", "各股室", "执法监察大队", "各乡镇（街道）").
 
@@ -147,6 +165,8 @@ def plausible_unit_name(name: str | None) -> bool:
     holds none of the particles and verbs of a sentence.
     """
     s = normalize_unit_name(name)
+    if not _balanced(s):
+        return False  # "县数据局（" / "）": a piece cut out of a bracket, never a name
     if (not 2 <= len(s) <= _MAX_NAME or _NOT_IN_NAME_RE.search(_TRAILING_BRACKET_RE.sub("", s))
             or _VERB_START_RE.match(s)):
         return False

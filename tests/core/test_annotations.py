@@ -204,3 +204,17 @@ def test_keyed_lines_read_together():
     lines = [read_bare_annotation(t, year=2025) for t in ("牵头单位：县财政局", "责任单位：各乡镇", "完成时限：8月底前")]
     merged = merge_annotations(lines, year=2025)
     assert (merged.lead_units, merged.coop_units, merged.deadline.date) == (["县财政局"], ["各乡镇"], date(2025, 8, 31))
+
+
+@pytest.mark.parametrize("inner, kind", [("县教育局负责，每学年", "recurring"), ("县应急局负责，与防汛演练同步", "relative")])
+def test_event_and_school_year_times_in_an_annotation_are_its_deadline(inner, kind):
+    ann = parse_annotation_body(inner, year=2024)
+    assert ann.deadline is not None and ann.deadline.kind == kind and not ann.rest
+
+
+def test_a_clause_that_does_the_work_is_no_deadline_of_a_bare_annotation():
+    from app.core.plan.annotations import read_bare_annotation
+
+    assert read_bare_annotation("各村委会负责，每月在村务公开栏公布低保户名单和补助标准", year=2024) is None
+    found = read_bare_annotation("县水利局负责，2024年9月底前完成公开", year=2024)
+    assert found is not None and found.lead_units == ["县水利局"] and found.deadline.kind == "date"

@@ -213,3 +213,24 @@ def test_find_deadline_in_text_other_offices(text, fragment, kind, when):
 @pytest.mark.parametrize("text", ["全年具体工作落实情况报县政府办公室", "上半年和全年工作总结", "县政府主要负责人1年内解读"])
 def test_a_year_named_without_a_target_is_no_deadline(text):
     assert find_deadline_in_text(text, year=2025) is None
+
+
+# --- issue 11: event-tied and school-year deadlines ------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["与全县目标责任考核同步", "随年度预算公开同步", "汛期前5个工作日内", "春节前", "开学前"])
+def test_deadlines_tied_to_an_event_are_relative(text):
+    found = parse_deadline(text, year=2026)
+    assert found.kind == "relative" and found.date is None
+
+
+@pytest.mark.parametrize("text", ["每学年", "按学期", "每学期开学后两周内"])
+def test_school_terms_recur(text):
+    assert parse_deadline(text, year=2026).kind == "recurring"
+
+
+@pytest.mark.parametrize("text, expected", [("三季度末", date(2026, 9, 30)), ("11月份", date(2026, 11, 30)),
+                                            ("2026年第一季度", date(2026, 3, 31)), ("年底前", date(2026, 12, 31))])
+def test_quarter_month_and_year_end_forms_take_the_plan_year(text, expected):
+    found = parse_deadline(text, year=2026)
+    assert found.kind == "date" and found.date == expected

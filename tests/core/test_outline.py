@@ -99,3 +99,47 @@ def test_number_labels():
 def test_a_number_with_a_closing_bracket_only_is_a_sub_item():
     kind = classify_line("1）政策文件与解读材料同步发布")
     assert (kind.level, kind.number, kind.value, kind.rest) == (LEVEL_SUBITEM, "1）", 1, "政策文件与解读材料同步发布")
+
+
+# --- issue 11: parts and chapters above 一、 ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("line, number, rest", [("第三部分　组织保障", "第三部分\u3000", "组织保障"),
+                                                ("第一章 总体目标", "第一章\u3000", "总体目标"),
+                                                ("第二篇：专项任务", "第二篇", "专项任务")])
+def test_parts_chapters_and_pieces_are_above_the_first_level(line, number, rest):
+    kind = classify_line(line)
+    assert kind.is_numbered and kind.level < LEVEL_SECTION
+    assert kind.number == number and kind.rest == rest
+
+
+def test_a_sentence_starting_with_a_part_is_no_heading():
+    assert not classify_line("第一部分所列任务须在年底前完成。").is_numbered
+
+
+def test_parts_are_the_top_of_the_task_path_in_a_prose_plan():
+    from app.core.plan import parse_prose_plan
+
+    lines = ["某县2024年政务公开实施方案", "第一部分　工作目标", "全面提升公开质量。", "第二部分　主要任务",
+             "一、深化重点领域公开", "1.公开城乡低保标准。（县民政局负责，6月底前）"]
+    doc = parse_prose_plan(lines, source_name="x.txt")
+    task = doc.tasks[0]
+    assert doc.path_of(task) == ["第二部分\u3000主要任务", "一、深化重点领域公开"]
+    assert min(h.level for h in doc.headings) == 1
+
+
+def test_decimal_outline_levels():
+    assert classify_line("2.3 推进服务公开").level == LEVEL_SUBSECTION
+    assert classify_line("2.3.1 公开办事指南。").level == LEVEL_ITEM
+    assert not classify_line("2.5亿元用于改造。").is_numbered
+
+
+def test_a_decimal_plan_reads_its_numbers_as_levels():
+    from app.core.plan import parse_prose_plan
+
+    lines = ["某县2024年政务公开实施方案", "2. 主要任务", "2.1 推进执行公开", "2.1.1 公开重点项目进度。（县发改局负责，每季度）",
+             "2.1.2 公开审计整改情况。（县审计局负责，年底前）"]
+    doc = parse_prose_plan(lines, source_name="x.txt")
+    assert [t.seq for t in doc.tasks] == ["1", "2"]
+    assert doc.path_of(doc.tasks[1]) == ["2.主要任务", "2.1推进执行公开"]
+    assert [t.lead_units for t in doc.tasks] == [["县发改局"], ["县审计局"]]

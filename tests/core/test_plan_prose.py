@@ -158,3 +158,30 @@ def test_issuing_office_from_cover_letter():
 def test_task_warnings_name_the_heading_path():
     text = [str(w) for w in parsed("004").warnings]
     assert "第10行：任务一、（一）1“凡政府全体会议和常务会议讨论决定…”未找到完成时限" in text
+
+
+def test_prose_plan_rule_first_listed_unit_leads():
+    lines = ["某县2024年政务公开工作要点", "（各项任务中排在第一位的为牵头单位）", "一、重点领域公开",
+             "1.公开河湖长名单和巡河情况。（责任单位：县水利局、县生态环境局）"]
+    doc = parse_prose_plan(lines, source_name="x.txt")
+    task = doc.tasks[0]
+    assert task.lead_units == ["县水利局"] and task.coop_units == ["县生态环境局"]
+    assert task.id in doc.doubts
+
+
+@pytest.mark.parametrize("bullet", ["——", "●", "▲", "◆", "·"])
+def test_bullets_open_tasks_and_are_no_part_of_their_content(bullet):
+    lines = ["某县2024年政务公开工作要点", "一、重点领域公开",
+             f"{bullet}公开农村危房改造对象名单。（县住建局负责）",
+             f"{bullet}公开义务教育划片结果。（县教育局负责，7月底前）"]
+    doc = parse_prose_plan(lines, source_name="x.txt")
+    assert [t.content for t in doc.tasks] == ["公开农村危房改造对象名单。", "公开义务教育划片结果。"]
+    assert [t.seq for t in doc.tasks] == ["1", "2"]
+
+
+def test_bullets_inside_one_paragraph_separate_its_tasks():
+    lines = ["某县2024年政务公开工作要点", "一、重点领域公开",
+             "▲公开农村低保对象名单。（县民政局负责）▲公开耕地保护补贴发放结果。（县农业农村局负责）"]
+    doc = parse_prose_plan(lines, source_name="x.txt")
+    assert [(t.content, t.lead_units) for t in doc.tasks] == [
+        ("公开农村低保对象名单。", ["县民政局"]), ("公开耕地保护补贴发放结果。", ["县农业农村局"])]

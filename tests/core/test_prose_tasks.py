@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from app.core.plan import parse_prose_plan
 from app.core.records import LedgerDocument
 
@@ -280,3 +282,73 @@ def test_the_points_under_an_annotated_item_are_its_content():
         ("2", "公开预算。", ["县财政局"], []),
     ]
     assert [w.location for w in doc.warnings if "未作为任务导入" in w.message] == ["第7行"]
+
+
+# --- issue 11: units opening the sentence ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("sentence, lead, coop", [
+    ("由县交通运输局牵头，各乡镇配合，公开农村公路养护资金使用情况。", ["县交通运输局"], ["各乡镇"]),
+    ("由县审计局负责，公开年度审计整改结果。", ["县审计局"], []),
+    ("县林业局会同县自然资源局公开林地征占用审批结果。", ["县林业局"], ["县自然资源局"]),
+    ("县商务局要会同县市场监管局做好价格监测信息发布。", ["县商务局"], ["县市场监管局"]),
+    ("县文旅局牵头、县融媒体中心配合，宣传推介旅游惠民政策。", ["县文旅局"], ["县融媒体中心"]),
+])
+def test_units_opening_a_sentence_lead_and_cooperate_and_the_sentence_stays_whole(sentence, lead, coop):
+    from app.core.plan import parse_prose_plan
+
+    doc = parse_prose_plan(["某县2024年政务公开工作要点", "一、重点领域公开", sentence], source_name="x.txt")
+    task = doc.tasks[0]
+    assert task.lead_units == lead and task.coop_units == coop
+    assert task.content == sentence
+    assert any("请核对" in d for d in doc.doubts[task.id])
+
+
+def test_a_sentence_about_departments_is_not_read_as_units():
+    from app.core.plan.opening import opening_annotation
+
+    assert opening_annotation("各部门要加强组织领导，确保任务落实。") is None
+    assert opening_annotation("加强统筹协调，形成工作合力。") is None
+
+
+@pytest.mark.parametrize("line, content, lead", [
+    ("每月（县住建局负责）公开保障性住房分配进展，接受群众监督。", "每月公开保障性住房分配进展，接受群众监督。", ["县住建局"]),
+    ("全县义务教育学校收费标准（县教育局牵头）在开学前向社会公示。", "全县义务教育学校收费标准在开学前向社会公示。", ["县教育局"]),
+])
+def test_an_annotation_in_mid_sentence_gives_its_units_and_leaves_the_sentence(line, content, lead):
+    from app.core.plan import parse_prose_plan
+
+    doc = parse_prose_plan(["某县2024年政务公开工作要点", "一、重点领域公开", line], source_name="x.txt")
+    task = doc.tasks[0]
+    assert task.content == content and task.lead_units == lead
+
+
+def test_an_aside_in_mid_sentence_without_a_role_stays_in_the_text():
+    from app.core.plan import parse_prose_plan
+
+    line = "公开《条例》（以下简称条例）规定的事项。（县司法局负责）"
+    task = parse_prose_plan(["某县2024年政务公开工作要点", "一、重点领域公开", line], source_name="x.txt").tasks[0]
+    assert task.content == "公开《条例》（以下简称条例）规定的事项。" and task.lead_units == ["县司法局"]
+
+
+def test_a_run_in_title_opening_a_paragraph_is_the_key_work():
+    from app.core.plan import parse_prose_plan
+
+    lines = ["某县2024年政务公开工作要点", "一、深化重点领域公开",
+             "做好就业信息公开。及时发布招聘会和公益性岗位信息，全年不少于3000条。（责任单位：县人社局）",
+             "县财政局。按规定公开部门预算和决算情况。（责任单位：县财政局）"]
+    first, second = parse_prose_plan(lines, source_name="x.txt").tasks
+    assert first.key_work == "做好就业信息公开"
+    assert first.content == "及时发布招聘会和公益性岗位信息，全年不少于3000条。"
+    assert second.key_work == "深化重点领域公开"  # a unit opening the paragraph is no title
+
+
+@pytest.mark.parametrize("sentence, lead", [
+    ("由县气象局负责发布灾害性天气预警信息。", ["县气象局"]),
+    ("县教育局、县卫健局按职责分工负责，公开学校卫生检查结果。", ["县教育局", "县卫健局"]),
+])
+def test_units_opening_a_sentence_without_a_comma_or_with_their_duty(sentence, lead):
+    from app.core.plan import parse_prose_plan
+
+    task = parse_prose_plan(["某县2024年政务公开工作要点", "一、重点领域公开", sentence], source_name="x.txt").tasks[0]
+    assert task.lead_units == lead and task.content == sentence

@@ -130,3 +130,47 @@ def test_column_spec_naming_a_missing_header_or_column_is_refused():
         _read(rows, "牵头=牵头部门")
     with pytest.raises(ColumnSpecError, match="第9列超出表格宽度"):
         _read(rows, "牵头=9")
+
+
+# --- issue 11: headers read by meaning and position -------------------------------------------------
+
+
+def test_first_and_second_level_columns_beside_a_content_column_are_chapter_and_task():
+    rows = [["一级目录", "二级目录", "具体要求", "责任单位", "完成时限", "权重"],
+            ["基层公开", "村务公开", "村级财务每季度公开一次。", "各乡镇", "每季度", "10"],
+            ["", "事务公开", "公开惠农补贴发放名单。", "县农业农村局", "2024年9月底", "8"],
+            ["平台建设", "网站维护", "网站栏目更新及时。", "县政府办", "长期", "5"]]
+    result = _read(rows)
+    doc = result.doc
+    assert [doc.path_of(t) for t in doc.tasks] == [["基层公开"], ["基层公开"], ["平台建设"]]
+    assert [t.key_work for t in doc.tasks] == ["村务公开", "事务公开", "网站维护"]
+    assert [t.seq for t in doc.tasks] == ["1", "2", "3"]
+    assert doc.tasks[0].notes == "权重：10"
+
+
+def test_a_score_column_is_never_the_seq_column():
+    assert read_header_cell("分值").field not in ("seq", None)
+    rows = [["工作任务", "责任单位", "配合单位", "完成时限", "考核分值"],
+            ["公开预算。", "县财政局", "各部门", "2024年6月底", "3"],
+            ["公开决算。", "县财政局", "各部门", "2024年8月底", "2"]]
+    result = _read(rows)
+    assert [t.seq for t in result.doc.tasks] == ["1", "2"]
+    assert not result.columns.has("seq")
+    assert result.doc.tasks[1].notes == "考核分值：2"
+
+
+def test_a_target_column_of_sentences_beside_short_task_names_is_the_content():
+    rows = [["序号", "重点工作", "目标任务", "责任单位", "完成时限"],
+            ["1", "就业信息公开", "全年发布招聘岗位信息不少于3000条，每月更新一次。", "县人社局", "每月"],
+            ["2", "住房保障公开", "公开保障性住房分配对象和分配结果，接受社会监督。", "县住建局", "2024年10月底"]]
+    task = _read(rows).doc.tasks[0]
+    assert task.key_work == "就业信息公开"
+    assert task.content.startswith("全年发布招聘岗位信息") and task.metric == ""
+
+
+def test_a_target_column_alone_is_the_content_of_each_task():
+    rows = [["序号", "年度目标", "责任单位", "完成时限"],
+            ["1", "政府网站信息更新及时率达到100%。", "县政府办", "长期"],
+            ["2", "依申请公开按期答复率100%。", "县司法局", "2024年12月底"]]
+    result = _read(rows)
+    assert [t.content for t in result.doc.tasks] == ["政府网站信息更新及时率达到100%。", "依申请公开按期答复率100%。"]

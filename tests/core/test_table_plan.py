@@ -222,3 +222,50 @@ def test_a_total_row_is_no_section_but_a_warning_keeping_its_text():
     doc = _doc(rows)
     assert doc.headings == [] and len(doc.tasks) == 2
     assert [(w.location, w.text) for w in doc.warnings if hasattr(w, "text")] == [("第3行", "合计：共计两项任务")]
+
+
+def test_bracketed_role_after_a_unit_splits_lead_and_coop_without_lone_brackets():
+    rows = [HEADER, ["1", "公开", "内容。", "县医保局（牵头）、县卫健局、各定点医院", "", "2024年12月底"]]
+    doc = _doc(rows)
+    task = doc.tasks[0]
+    assert task.lead_units == ["县医保局"]
+    assert task.coop_units == ["县卫健局", "各定点医院"]
+    assert not any("不完整" in w.message for w in doc.warnings)
+
+
+def test_a_unit_name_with_a_lone_bracket_is_a_warning():
+    from app.core.units import garbled_unit_name
+    assert garbled_unit_name("县文旅局（") and garbled_unit_name("）") and not garbled_unit_name("各乡镇（街道）")
+
+
+@pytest.mark.parametrize("rule", ["注：责任单位列第一位的为牵头单位。", "（排名第一的为牵头单位，其余为配合单位）"])
+def test_a_document_rule_makes_the_first_listed_unit_lead(rule):
+    rows = [["序号", "工作任务", "责任单位", "完成时限"],
+            ["1", "公开河湖长名单。", "县水利局、县生态环境局、各乡镇", "2024年5月底"],
+            ["2", "公开学校收费标准。", "县教育局", "2024年8月底"]]
+    doc = _doc(rows, title_lines=["某县2024年政务公开任务分工", rule])
+    first, second = doc.tasks
+    assert first.lead_units == ["县水利局"] and first.coop_units == ["县生态环境局", "各乡镇"]
+    assert any("第一个单位作牵头单位" in d for d in doc.doubts[first.id])
+    assert second.lead_units == ["县教育局"] and second.id not in doc.doubts
+
+
+def test_without_the_rule_every_listed_unit_of_a_responsibility_cell_leads():
+    rows = [["序号", "工作任务", "责任单位", "完成时限"], ["1", "公开河湖长名单。", "县水利局、县生态环境局", "2024年5月底"]]
+    assert _doc(rows).tasks[0].lead_units == ["县水利局", "县生态环境局"]
+
+
+def test_cells_of_unknown_columns_are_kept_in_notes_one_by_one():
+    rows = [["序号", "工作任务", "责任单位", "完成时限", "分管领导", "联系人"],
+            ["1", "公开农机补贴名单。", "县农业农村局", "2024年9月底", "李副县长", "张三"]]
+    task = _doc(rows).tasks[0]
+    assert task.notes == "分管领导：李副县长；联系人：张三"
+
+
+def test_part_rows_in_a_table_are_above_its_section_rows():
+    rows = [HEADER, ["第一部分　重点任务"], ["一、深化重点领域公开"],
+            ["1", "公开", "公开城乡低保标准。", "县民政局", "", "2024年6月底"], ["第二部分　工作保障"],
+            ["2", "培训", "组织政务公开业务培训。", "县政府办", "", "2024年10月底"]]
+    doc = _doc(rows)
+    assert [doc.path_of(t) for t in doc.tasks] == [["第一部分\u3000重点任务", "一、深化重点领域公开"], ["第二部分\u3000工作保障"]]
+    assert min(h.level for h in doc.headings) == 1

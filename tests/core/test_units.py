@@ -307,3 +307,8 @@ def test_implausible_unit_names(name):
 def test_fenbie_is_never_part_of_a_name():
     assert split_unit_list("县财政局、县农业农村局分别负责") == ["县财政局", "县农业农村局"]
     assert split_unit_list("各乡镇分别") == ["各乡镇"]
+
+
+@pytest.mark.parametrize("name", ["县水务局（", "）", "（县林业站"])
+def test_a_piece_cut_out_of_a_bracket_is_no_unit_name(name):
+    assert not plausible_unit_name(name)

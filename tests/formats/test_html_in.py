@@ -117,3 +117,57 @@ def test_a_colspan_bomb_is_bounded():
 
     content, _ = html_content("<table><tr><td colspan='99999' rowspan='99999'>x</td></tr></table>")
     assert [len(r) for r in content.blocks[0]] == [MAX_HTML_SPAN]
+
+
+# --- a web system's "Excel" export that is an HTML page (issue 11) ---------------------------------
+
+_EXPORT_PAGE = """<html xmlns:x="urn:schemas-microsoft-com:office:excel"><head><meta charset="utf-8"></head><body>
+<table border="1"><tr><td colspan="5">东坪镇2026年政务公开任务清单</td></tr>
+<tr><td>序号</td><td>工作任务</td><td>责任单位</td><td>配合单位</td><td>完成时限</td></tr>
+<tr><td>1</td><td>公开镇级财政预决算。</td><td>镇财政所</td><td>各村委会</td><td>2026年6月30日</td></tr>
+<tr><td>2</td><td>更新便民服务指南。</td><td>镇便民服务中心</td><td></td><td>每季度</td></tr>
+</table></body></html>"""
+
+
+@pytest.mark.parametrize("suffix", [".xls", ".xlsx"])
+def test_an_excel_export_that_is_html_is_read_as_a_web_page(tmp_path, suffix):
+    from app.formats.plan.read import read_plan
+
+    path = tmp_path / f"导出{suffix}"
+    path.write_text(_EXPORT_PAGE, encoding="utf-8")
+    doc = read_plan(path)
+    assert [t.content for t in doc.tasks] == ["公开镇级财政预决算。", "更新便民服务指南。"]
+    assert doc.tasks[0].lead_units == ["镇财政所"] and doc.tasks[0].coop_units == ["各村委会"]
+
+
+@pytest.mark.parametrize("head", [b"", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"])  # no magic / a broken OLE file
+def test_a_spreadsheet_of_garbage_bytes_is_refused_in_one_chinese_line(tmp_path, head):
+    from app.formats.plan.read import read_plan
+
+    path = tmp_path / "台账.xls"
+    path.write_bytes(head + b"\x00\x13garbage-not-a-workbook" * 20)
+    with pytest.raises(InputError) as info:
+        read_plan(path)
+    message = str(info.value)
+    assert "Cfb" not in message and "OLE" not in message and "\n" not in message
+    assert "不是 Excel" in message or "已损坏" in message
+
+
+def _mht(page: str) -> str:
+    import quopri
+
+    body = quopri.encodestring(page.encode("utf-8")).decode("ascii")
+    return ("MIME-Version: 1.0\nContent-Type: multipart/related; boundary=\"b1\"\n\n--b1\n"
+            "Content-Type: text/html; charset=\"utf-8\"\nContent-Transfer-Encoding: quoted-printable\n\n"
+            f"{body}\n--b1--\n")
+
+
+@pytest.mark.parametrize("suffix", [".mht", ".xls"])
+def test_an_mht_web_archive_is_read_as_its_page(tmp_path, suffix):
+    from app.formats.plan.read import read_plan
+
+    path = tmp_path / f"导出{suffix}"
+    path.write_text(_mht(_EXPORT_PAGE), encoding="ascii")
+    doc = read_plan(path)
+    assert [t.content for t in doc.tasks] == ["公开镇级财政预决算。", "更新便民服务指南。"]
+    assert doc.tasks[1].deadline.kind == "recurring"

@@ -71,6 +71,11 @@ def test_a_page_that_is_only_an_image_is_noted(tmp_path):
     path = tmp_path / "plan.pdf"
     path.write_bytes(data)
     assert read_pdf(path).notes == ["PDF 第 2 页只有图片（可能是扫描页），其中的文字没有导入，请对照原件核对"]
+    try:
+        doc = read_plan(path)  # the import summary says so too, naming the file
+    except InputError as exc:  # a page of plan lines may hold no task; the note must not be lost then either
+        pytest.fail(f"the text page should import: {exc}")
+    assert "plan.pdf：PDF 第 2 页只有图片（可能是扫描页），其中的文字没有导入，请对照原件核对" in map(str, doc.warnings)
 
 
 @pytest.mark.parametrize("encoding", ["lzw", "runlength", "plain"])

@@ -247,8 +247,8 @@ def _parse_clauses(inner: str, roles: _Roles, *, default: str = "") -> None:
             roles.add(units, default)
         else:
             rest.append(clause)
-    if any(_TIME_HINT_RE.search(c) for c in rest):
-        roles.deadlines.append("，".join(rest))
+    if any(_TIME_HINT_RE.search(c) or _is_deadline_clause(c, None) for c in rest):
+        roles.deadlines.append("，".join(rest))  # also "与年度考核同步", "每学期": times the hints miss
     else:
         roles.rest += rest
 
@@ -375,9 +375,24 @@ def deadline_annotation(inner: str, *, year: int | None = None) -> Annotation | 
 _BARE_HINT_RE = re.compile(r"牵头|负责|配合|协助|主办|协办|参与|落实|[:：]")
 
 
+_MAX_PLAIN_DEADLINE = 12
+_TASK_VERB_RE = re.compile(r"公开|发布|开展|做好|组织|编制|建立|完善|公示|解读|报送|上报|梳理")
+# The words of a time ("2025年12月底前完成", "每季度", "长期坚持"): what is left of a deadline clause without them is short.
+_TIME_WORDS_RE = re.compile(
+    r"(?:19|20)\d{2}年|\d{1,2}月(?:\d{1,2}日)?|[上中下]旬|底|末|以前|之前|前|内|完成|到位|每(?:个)?(?:季度|月|半年|年|学期|周)"
+    r"|按(?:季度|月|半年|年度|学期)|长期|坚持|持续|全年|年底|年内|上半年|下半年|及时|一次|更新")
+
+
 @lru_cache(maxsize=8192)
 def _is_deadline_clause(clause: str, year: int | None) -> bool:
-    """True when the clause says a deadline of any kind (cached: plans repeat "长期坚持" hundreds of times)."""
+    """True when the clause says a deadline of any kind (cached: plans repeat "长期坚持" hundreds of times).
+
+    A long clause that does something ("按季度在公开栏公开村级财务收支情况") is the task, not its time.
+    """
+    if len(clause) > _MAX_PLAIN_DEADLINE and _TASK_VERB_RE.search(clause):
+        left = re.sub(r"[^\u4e00-\u9fff]", "", _TIME_WORDS_RE.sub("", clause))
+        if len(left) > _MAX_PLAIN_DEADLINE - 4:
+            return False
     deadline = _parse_deadline(clause, year if year is not None else 2000)
     return deadline is not None and deadline.kind != "none"
 

@@ -4,6 +4,8 @@ Chinese plans number their structure in a fixed ladder:
 
     一、 (level 1)   （一） or (一) (level 2)   1. 1． 1、 (level 3)   （1） 1） (level 4)   ① (level 5)
 
+and above them, in long plans, 第一部分 / 第一章 / 第一篇 (LEVEL_PART, 0).
+
 The plan parser (`app.core.plan`) only needs, for each line, whether it starts with
 such a number, the level, the number as written (kept for display: "（一）" and "(一)"
 are both valid and the ledger shows what the document wrote) and the remaining text.
@@ -14,8 +16,9 @@ Run-on headings ("（三）加强行政执法信息公开。修订完善…") ar
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+LEVEL_PART = 0  # 第一部分 / 第一章 / 第一篇 (above 一、; prose.py shifts levels so the top is 1)
 LEVEL_SECTION = 1  # 一、
 LEVEL_SUBSECTION = 2  # （一）
 LEVEL_ITEM = 3  # 1.
@@ -33,6 +36,7 @@ _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
 # Order matters: the bracketed forms are tried before the bare ones.
 _PATTERNS: list[tuple[int, re.Pattern[str]]] = [
+    (LEVEL_PART, re.compile(rf"^(?P<num>第\s*(?P<val>[{_CN_NUM}]{{1,3}}|[0-9]{{1,2}})\s*(?:部分|章|篇))(?:[\s\u3000]+|[、：:．.]\s*|$)")),
     (LEVEL_SUBSECTION, re.compile(rf"^(?P<num>[（(]\s*(?P<val>[{_CN_NUM}]{{1,3}})\s*[）)])\s*")),
     (LEVEL_SUBITEM, re.compile(r"^(?P<num>[（(]\s*(?P<val>[0-9０-９]{1,3})\s*[）)])\s*")),
     (LEVEL_SUBITEM, re.compile(r"^(?P<num>(?P<val>[0-9０-９]{1,3})\s*[）)])\s*")),  # "1）" as Word lists write
@@ -40,7 +44,11 @@ _PATTERNS: list[tuple[int, re.Pattern[str]]] = [
     # "1." but not "1.5亿" or "2018.6"; "1、" and "1．" as well.
     (LEVEL_ITEM, re.compile(r"^(?P<num>(?P<val>[0-9０-９]{1,3})\s*(?:[、．]|\.(?![0-9])))\s*")),
     (LEVEL_CIRCLED, re.compile(rf"^(?P<num>(?P<val>[{_CIRCLED}]))\s*")),
+    # decimal outlines: "1.1.1" a task, "1.1" the heading above it ("1.5亿元" and "2018.6" are no numbers)
+    (LEVEL_ITEM, re.compile(r"^(?P<num>[0-9]{1,2}[.．][0-9]{1,2}[.．](?P<val>[0-9]{1,2}))(?![0-9.．])[.．、]?(?![亿万千百元%％])\s*")),
+    (LEVEL_SUBSECTION, re.compile(r"^(?P<num>[0-9]{1,2}[.．](?P<val>[0-9]{1,2}))(?![0-9.．])[、]?(?![亿万千百元%％年月日个项家条次])\s*")),
 ]
+_DECIMAL_RE = re.compile(r"^[0-9]{1,2}[.．][0-9]")
 
 
 @dataclass(frozen=True)
@@ -96,6 +104,9 @@ def _value_of(raw: str) -> int:
     return chinese_number_value(raw)
 
 
+_MAX_PART_TITLE = 30
+
+
 def classify_line(line: str) -> LineKind:
     """Recognise the outline number at the start of `line` (leading spaces of any width ignored)."""
     stripped = line.strip(_LEAD_SPACE + "\r\n")
@@ -107,16 +118,71 @@ def classify_line(line: str) -> LineKind:
             continue
         value = _value_of(match.group("val"))
         rest = stripped[match.end():].strip(_LEAD_SPACE)
-        if value <= 0 or not rest and level != LEVEL_SECTION and level != LEVEL_SUBSECTION:
+        if value <= 0 or not rest and level not in (LEVEL_PART, LEVEL_SECTION, LEVEL_SUBSECTION):
             break
+        if level == LEVEL_PART and (len(rest) > _MAX_PART_TITLE or any(ch in rest for ch in "。；;")):
+            break  # "第一部分讲到…" running on in a sentence is no heading
         number = re.sub(r"\s+", "", match.group("num"))
+        if level == LEVEL_PART and rest and not match.group(0).rstrip(_LEAD_SPACE).endswith(tuple("、：:．.")):
+            number += "\u3000"  # "第二部分　重点任务": the part's title stays apart from its number
         return LineKind(KIND_NUMBERED, level=level, number=number, value=value, rest=rest)
     return LineKind(KIND_TEXT, rest=stripped)
+
+
+# A bullet opening a line: "——", "●", "▲", "◆", "·"… marks an item, it is no part of its text.
+_BULLET_RE = re.compile(r"^[\s\u3000]*(?:——|—|－－|[●○◎▲△◆◇■□▪▫•·∙※➢►▶√✓☆★])[\s\u3000]*(?=\S)")
+
+
+def strip_bullet(line: str) -> str:
+    """The line without its opening bullet ("——集中公开…" → "集中公开…")."""
+    return _BULLET_RE.sub("", line, count=1)
+
+
+# A bullet after a sentence's end inside a paragraph starts the next item ("…公开。●做好…").
+_INNER_BULLET_RE = re.compile(r"(?<=[。；;！!？?）)])[\s\u3000]*(?=[●○◎▲△◆◇■□▪•☆★➢►▶])")
+
+
+def split_bullets(line: str) -> list[str]:
+    """A paragraph of several bulleted items as one piece per item (a single item stays whole)."""
+    if not _BULLET_RE.match(line):
+        return [line]
+    parts = [p for p in _INNER_BULLET_RE.split(line) if p.strip()]
+    return parts or [line]
+
+
+# A run-in title opening a paragraph: a short clause of its own, then the text ("加强政策解读。重要政策…").
+_RUN_IN_RE = re.compile(r"^(?P<title>[\u4e00-\u9fff“”《》]{4,14})[。：:](?P<rest>\S.{7,})$", re.DOTALL)
+_NOT_TITLE_RE = re.compile(r"牵头|负责|配合|单位|部门|[一二三四五六七八九十\d]+[、.．]|^(?:各|县|区|市)")
+
+
+def run_in_title(paragraph: str) -> tuple[str, str] | None:
+    """(title, rest) of a paragraph opening with a run-in title, as Word plans set in bold; else None.
+
+    The title is a short clause with no comma, ended by 。 or ：, naming the work ("推进财政信息公开"),
+    and the text after it is longer than the title; a subject ("县财政局…", "各乡镇…") is no title.
+    """
+    m = _RUN_IN_RE.match(paragraph.strip())
+    if not m or _NOT_TITLE_RE.search(m.group("title")) or len(m.group("rest")) <= len(m.group("title")):
+        return None
+    return m.group("title"), m.group("rest").strip()
 
 
 # A run-on heading keeps its title up to the first full stop, if that title is short.
 _MAX_TITLE = 60
 _SENTENCE_END = "。；;"
+
+
+def is_decimal(kind: LineKind) -> bool:
+    """A "1.1" / "1.1.1" number (a decimal outline)."""
+    return kind.is_numbered and bool(_DECIMAL_RE.match(kind.number))
+
+
+def with_decimal_levels(kinds: list[LineKind]) -> list[LineKind]:
+    """A plan numbered 1. / 1.1 / 1.1.1 (no 一、): its "1." lines are the top level, above "1.1"."""
+    if not any(is_decimal(k) for k in kinds) or any(k.is_numbered and k.level == LEVEL_SECTION for k in kinds):
+        return kinds
+    return [replace(k, level=LEVEL_SECTION) if k.is_numbered and k.level == LEVEL_ITEM and not is_decimal(k) else k
+            for k in kinds]
 
 
 def split_heading_title(rest: str) -> tuple[str, str]:

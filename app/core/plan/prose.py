@@ -42,7 +42,9 @@ from app.core.deadlines import find_deadline_in_text, impossible_date
 from app.core.plan import doubts, outline
 from app.core.plan.annotations import Annotation
 from app.core.plan.body import body_layout, body_lines
+from app.core.plan.doc_rules import apply_first_unit_rule, first_unit_rule
 from app.core.plan.front_matter import document_year, find_office, is_chrome_line, year_in
+from app.core.plan.outline import run_in_title, split_bullets, strip_bullet
 from app.core.plan.segments import Piece, Segment, Segmenter, split_pieces
 from app.core.plan.warnings import excerpt, skipped_text
 from app.core.records import Deadline, Heading, LedgerDocument, ParseWarning, Task, new_id
@@ -229,7 +231,7 @@ class _Builder:
             fallback = ctx.sentence if n == 0 and not segment.parts else ""
             # the first task of a heading is named by the heading's line, as the heading names the task
             at = ctx.line_no if n == 0 and ctx.owner is not None else 0
-            self._emit(ctx, segment, self._next_position(ctx), fallback=fallback, at=at)
+            self._emit(ctx, segment, self._next_position(ctx), fallback=fallback, at=at, run_in=True)
         if tail is None:
             return
         inherited = None if closed or preamble else self._inherited(ctx.owner.parent if ctx.owner else None)
@@ -288,9 +290,13 @@ class _Builder:
             hid = self.by_id[hid].parent_id
         return list(reversed(chain))
 
-    def _emit(self, ctx: _Context, segment: Segment, seq: str, *, fallback: str = "", at: int = 0) -> Task:
+    def _emit(self, ctx: _Context, segment: Segment, seq: str, *, fallback: str = "", at: int = 0,
+              run_in: bool = False) -> Task:
         ann = segment.annotation(self.year)
         content = segment.text or fallback
+        key_work = ctx.key_work
+        if run_in and (found := run_in_title(content)) is not None:
+            key_work, content = found  # "加强政策解读。重要政策文件出台后…": the paragraph names its task
         lead = self._units(ann.lead_units) if ann else []
         coop = [u for u in self._units(ann.coop_units) if u not in lead] if ann else []
         deadline, from_text = _deadline(ann, content, self.year)
@@ -299,14 +305,17 @@ class _Builder:
         if heading_unit:
             lead = self._units([heading_unit])
         task = Task(id=new_id(), seq=seq, heading_id=owner.heading.id if owner else None,
-                    key_work=ctx.key_work, content=content, lead_units=lead, coop_units=coop,
+                    key_work=key_work, content=content, lead_units=lead, coop_units=coop,
                     deadline=deadline, notes=ann.rest if ann else "")
         self.doc.tasks.append(task)
         if heading_unit:
             self.doc.add_doubt(task, doubts.heading_unit_doubt(heading_unit))
         line_no = at or segment.line_no or ctx.line_no
         ann_line = segment.annotations[0][0] if segment.annotations else line_no
-        numbers = "".join(h.number for h in self._chain(owner))
+        chain = self._chain(owner)
+        numbers = "".join(h.number for h in chain)
+        if chain and re.match(r"^\d+[.．]\d", chain[-1].number):
+            numbers = chain[-1].number.rstrip() + "."  # decimal outline: "任务1.1.2", not "1.1.12"
         label = f"任务{numbers}{seq}“{excerpt(content or ctx.key_work, 16)}”"
         if not lead:
             self.warn(line_no, f"{label}{doubts.NO_LEAD}")
@@ -399,7 +408,7 @@ def parse_prose_plan(lines: list[str], *, source_name: str) -> LedgerDocument:
     Line numbers in warnings count from 1 over `lines` as given.
     """
     cleaned = [clean_text(line) for line in lines]
-    kinds = [outline.classify_line(line) for line in cleaned]
+    kinds = outline.with_decimal_levels([outline.classify_line(line) for line in cleaned])
     layout = body_layout(cleaned, kinds)
     start, end, closing, title = layout.start, layout.end, layout.closing, layout.title
     front = cleaned[: max(start, 0)] + cleaned[closing:end]
@@ -413,10 +422,11 @@ def parse_prose_plan(lines: list[str], *, source_name: str) -> LedgerDocument:
         doc.warnings.append(ParseWarning(location="", message="未找到方案标题，暂用文件名作标题"))
 
     body: list[tuple[int, outline.LineKind, list[Piece]]] = []
-    for i, line in body_lines(cleaned, kinds, max(start, 0), closing if start >= 0 else 0):
-        kind = kinds[i] if line == cleaned[i] else outline.classify_line(line)
-        rest = kind.rest if kind.is_numbered and kind.level <= outline.LEVEL_ITEM else line
-        body.append((i + 1, kind, split_pieces(rest, year=doc.year)))
+    for i, whole in body_lines(cleaned, kinds, max(start, 0), closing if start >= 0 else 0):
+        for line in split_bullets(whole):  # "●A。●B。": each bullet its own paragraph
+            kind = kinds[i] if line == cleaned[i] else outline.classify_line(line)
+            rest = kind.rest if kind.is_numbered and kind.level <= outline.LEVEL_ITEM else strip_bullet(line)
+            body.append((i + 1, kind, split_pieces(rest, year=doc.year)))
     annotated = any(p.annotation is not None and p.annotation.has_units
                     for _, _, pieces in body for p in pieces)
 
@@ -433,6 +443,12 @@ def parse_prose_plan(lines: list[str], *, source_name: str) -> LedgerDocument:
         else:
             builder.text(line_no, pieces)
     builder.finish()
+    if any(h.level < outline.LEVEL_SECTION for h in doc.headings):  # 第一部分 above 一、: levels from 1
+        for h in doc.headings:
+            h.level += 1
+    rule = first_unit_rule(cleaned[:end])
+    if rule:
+        apply_first_unit_rule(doc, rule)
     if not doc.tasks:
         doc.warnings.append(ParseWarning(location=source_name, message="未找到任何任务（no tasks found）"))
 

@@ -37,12 +37,16 @@ from app.core.plan.annotations import (
     top_level_split,
     unit_list_annotation,
 )
+from app.core.plan.opening import opening_annotation
+from app.core.units import plausible_unit_name
 
 _SENTENCE_ENDS = "。．；;！!？?"
 _STRONG_ENDS = "。．！!？?"
 _CLOSING_PUNCT = "。．.；;，,！!？?：: \t"
 _QUOTES_OPEN = "“‘《「『"
 _QUOTES_CLOSE = "”’》」』"
+# A bracket ending in a role word ("县统计局负责", "县民政局牵头，各乡镇配合") says who does the task.
+_ROLE_END_RE = re.compile(r"(?:牵头|负责|配合|协助|主办|协办|落实)$")
 
 
 @dataclass(frozen=True)
@@ -118,6 +122,9 @@ def _bracket_annotation(text: str, start: int, end: int, year: int | None) -> An
             return None
         if at_boundary or has_label(inner) or "落实" in inner:
             return ann
+        if ann.has_units and _ROLE_END_RE.search(inner) and all(
+                plausible_unit_name(u) for u in ann.lead_units + ann.coop_units):
+            return ann  # "按季度（县统计局负责）发布…": an aside in mid-sentence naming who does it
         return None
     if at_boundary and not (prev and prev in _QUOTES_CLOSE):
         return unit_list_annotation(inner, year=year)
@@ -233,9 +240,12 @@ def _text_pieces(text: str, year: int | None, *, last: bool) -> list[Piece]:
     whole = read_bare_annotation(text, year=year)
     if whole is not None:
         return [Piece(text.strip(), whole)]
+    spans = _annotated_spans(text, year)
+    if last and not spans and (opened := _opening_pieces(text)):
+        return opened
     out: list[Piece] = []
     pos = 0
-    for a, b, ann in _annotated_spans(text, year):
+    for a, b, ann in spans:
         if text[pos:a].strip():
             out.append(Piece(text[pos:a]))
         out.append(Piece(text[a:b].strip(), ann))
@@ -252,6 +262,32 @@ def _text_pieces(text: str, year: int | None, *, last: bool) -> list[Piece]:
                 pos = b
     if pos < len(text) and text[pos:].strip():
         out.append(Piece(text[pos:]))
+    return out
+
+
+def _opening_pieces(text: str) -> list[Piece] | None:
+    """Sentences opening with their units ("由X牵头，Y配合，…"): each kept whole, its units as an annotation.
+
+    A sentence without units of its own goes with the one before it (or, at the start, the first
+    one that names them); None when no sentence opens with units.
+    """
+    groups: list[tuple[str, Annotation | None]] = []
+    for a, b in _sentences(text, _STRONG_ENDS):
+        sentence = text[a:b]
+        ann = opening_annotation(sentence)
+        if ann is not None or not groups:
+            groups.append((sentence, ann))
+        else:
+            groups[-1] = (groups[-1][0] + sentence, groups[-1][1])
+    if not any(ann for _, ann in groups):
+        return None
+    if groups[0][1] is None and len(groups) > 1:
+        groups[:2] = [(groups[0][0] + groups[1][0], groups[1][1])]
+    out: list[Piece] = []
+    for sentence, ann in groups:
+        out.append(Piece(sentence))
+        if ann is not None:
+            out.append(Piece(ann.raw, ann))
     return out
 
 
@@ -301,7 +337,12 @@ def split_pieces(text: str, *, year: int | None = None) -> list[Piece]:
         if ann is None:
             continue
         pieces += _text_pieces(text[pos:start], year, last=False)
-        if _next_char(text, end) in ("，", ",", "、") and _prev_char(text, start) not in _SENTENCE_ENDS:
+        nxt = _next_char(text, end)
+        if nxt and nxt not in _CLOSING_PUNCT and _prev_char(text, start) not in ("", *_SENTENCE_ENDS):
+            stop = _sentence_end(text, end)  # mid-sentence: the sentence without the bracket is the text
+            pieces += _text_pieces(text[end:stop], year, last=False)
+            end = stop
+        elif nxt in ("，", ",", "、") and _prev_char(text, start) not in _SENTENCE_ENDS:
             stop = _sentence_end(text, end)  # the sentence goes on after the bracket: it is annotated whole
             pieces += _text_pieces(text[end:stop], year, last=False)
             end = stop

@@ -32,6 +32,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.core.plan.annotations import find_annotation
+from app.core.plan.doc_rules import apply_first_unit_rule, first_unit_rule
 from app.core.plan.front_matter import closing_kind, find_title, is_chrome_line, year_in
 from app.core.plan.table_columns import FIELD_LABELS, ColumnMapping, ColumnSpec, choose_columns
 from app.core.plan.table_draft import (
@@ -45,6 +46,7 @@ from app.core.plan.table_draft import (
     start_draft,
 )
 from app.core.plan.table_grid import TableRows, as_table_rows
+from app.core.plan.table_header import HEADING as HEADING_COLUMN
 from app.core.plan.table_header import (
     SECTION_RE,
     band_keys,
@@ -85,12 +87,18 @@ def _section(row: Sequence[str]) -> tuple[str, str] | None:
     m = SECTION_RE.match(texts[0])
     if not m or len(texts[0]) > 60:
         return None
-    return m.group("num"), m.group("title").strip()
+    number, title = m.group("num"), m.group("title").strip()
+    if number.startswith("第") and title:
+        number += "\u3000"  # "第一部分　重点任务", as the prose reader labels a part
+    return number, title
 
 
 def _section_level(number: str) -> int:
+    """一、 1, （一） 2; 第一部分 / 第一章 above them (0, shifted to 1 once the table is read)."""
     if number.startswith(("（", "(")):
         return 2
+    if number.startswith("第"):
+        return 0
     return 1
 
 
@@ -171,6 +179,7 @@ class _TableParser:
         self.all_text: list[str] = []
         self.carried: dict[tuple[int, str], int] = {}  # (row, field) → the row whose merged cell it took
         self._numbered_headings = False
+        self._column_headings: set[str] = set()
 
     # --- the header ---------------------------------------------------------------------------
 
@@ -273,6 +282,9 @@ class _TableParser:
             return HEADING
         self.all_text.append("\t".join(row))
         fields, wide, loose = self.layout.assign(row)
+        chapter = fields.pop(HEADING_COLUMN, "")
+        if chapter:
+            self._column_heading(chapter)
         seq = _seq(fields.get("seq", ""))
         prev = self.drafts[-1] if self.drafts else None
         heading_id = self.heading_stack[-1].id if self.heading_stack else None
@@ -313,7 +325,10 @@ class _TableParser:
                 continue
             draft.add(role, value)
         for column, text in loose:
-            draft.add("notes", f"{self._column_name(column)}：{text}")
+            piece = f"{self._column_name(column)}：{text}"
+            if draft.text("notes") and draft.text("notes")[-1] not in "；;。\n":
+                piece = "；" + piece  # "牵头领导：王某；责任人：李某", not one run-on line
+            draft.add("notes", piece)
         for use in self._guessed:
             if fields.get(use.field):
                 draft.doubt(f"“{FIELD_LABELS[use.field]}”取自第{use.number}列，该列按内容推断（guessed column）")
@@ -368,6 +383,22 @@ class _TableParser:
         self.doc.headings.append(heading)
         self.heading_stack.append(heading)
 
+    def _column_heading(self, text: str) -> None:
+        """The chapter a heading column (一级指标) gives its rows: a new heading when its text changes."""
+        titles = [t.strip() for t in text.split("\n") if t.strip()]
+        current = [h for h in self.heading_stack if h.id in self._column_headings]
+        if [h.title for h in current] == titles:
+            return
+        while self.heading_stack and self.heading_stack[-1].id in self._column_headings:
+            self.heading_stack.pop()
+        for title in titles:
+            level = self.heading_stack[-1].level + 1 if self.heading_stack else 1
+            heading = Heading(id=new_id(), number="", title=title, level=level,
+                              parent_id=self.heading_stack[-1].id if self.heading_stack else None)
+            self.doc.headings.append(heading)
+            self.heading_stack.append(heading)
+            self._column_headings.add(heading.id)
+
     def _carry_merged(self, index: int, fields: dict[str, str], wide: bool) -> None:
         """Fields whose cell a vertical merge covers take the text of the merged cell above."""
         if not self.table.covered or wide:
@@ -412,6 +443,12 @@ class _TableParser:
             doc.tasks.append(task)
             for message in draft.doubts:
                 doc.add_doubt(task, message)
+        if any(h.level < 1 for h in doc.headings):  # 第一部分 rows above 一、 rows: levels from 1
+            for h in doc.headings:
+                h.level += 1
+        rule = first_unit_rule([*self.title_lines, *(" ".join(c for c in row if c) for row in self.grid)])
+        if rule:
+            apply_first_unit_rule(doc, rule)
         doc.rounds = _rounds(self.all_text, year)
         doc.units = directory.units()
 

@@ -22,14 +22,14 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from app.core.plan.table_header import KW, ColumnLabel
+from app.core.plan.table_header import HEADING, KW, NO_FIELD, ColumnLabel
 from app.core.plan.table_layout import looks_deadline, seq_value
 from app.core.plan.table_roles import looks_like_units
 from app.core.text import normalize_for_match
 
 FIELD_LABELS = {
     "seq": "序号", KW: "工作任务", "content": "主要内容", "metric": "量化指标", "lead": "牵头（责任）单位",
-    "coop": "配合单位", "deadline": "完成时限", "progress": "进展情况", "notes": "备注",
+    "coop": "配合单位", "deadline": "完成时限", "progress": "进展情况", "notes": "备注", HEADING: "章节（标题）",
 }
 # Names the user may give a field in --columns (compared after normalize_for_match).
 _FIELD_NAMES: dict[str, tuple[str, ...]] = {
@@ -42,6 +42,7 @@ _FIELD_NAMES: dict[str, tuple[str, ...]] = {
     "metric": ("指标", "量化指标", "metric", "metrics"),
     "notes": ("备注", "notes", "note", "remark"),
     "progress": ("进展", "进展情况", "落实情况", "progress"),
+    HEADING: ("章节", "标题", "一级指标", "heading", "chapter", "section"),
     "": ("忽略", "不用", "不导入", "ignore", "skip"),
 }
 _FIELD_INDEX = {normalize_for_match(n): f for f, names in _FIELD_NAMES.items() for n in names}
@@ -150,7 +151,7 @@ def _kind_of(cell: str) -> str:
 
 def _guess(uses: list[ColumnUse], body: Sequence[Sequence[str]]) -> None:
     """Fields for columns no header named, from what their cells look like."""
-    open_columns = [u for u in uses if u.field is None]
+    open_columns = [u for u in uses if u.field is None and u.by != "known"]
     if not open_columns:
         return
     taken = {u.field for u in uses if u.field}
@@ -167,6 +168,66 @@ def _guess(uses: list[ColumnUse], body: Sequence[Sequence[str]]) -> None:
                 use.field, use.by = candidate, "content"
                 taken.add(candidate)
                 break
+
+
+_LEVEL_RE = re.compile(r"^([一二三四1-4])级")
+_TARGET_RE = re.compile(r"目标")
+
+
+def _levels(uses: list[ColumnUse], body: Sequence[Sequence[str]]) -> None:
+    """一级指标 / 二级指标 (一级任务 / 二级任务…): levels of one hierarchy, read by what else the table has.
+
+    Beside a column of its own content (工作要求, 具体内容) the upper levels are the chapters of
+    their rows and the lowest level is the task's name; without one, the top level names the
+    task and the lowest is its content (the plain 一级任务 / 二级任务 table).
+    """
+    levelled = [(m.group(1), u) for u in uses if u.by != "user" and u.header
+                and (m := _LEVEL_RE.match(u.header.split(" › ")[-1]))]
+    if len(levelled) < 2:
+        return
+    levelled.sort(key=lambda pair: "一二三四".find(pair[0]) if pair[0] in "一二三四" else int(pair[0]) - 1)
+    columns = [u for _, u in levelled]
+    has_content = any(u.field == "content" for u in uses if u not in columns)
+    if has_content:
+        for use in columns[:-1]:
+            use.field, use.by = HEADING, "meaning"
+        columns[-1].field, columns[-1].by = KW, "meaning"
+    elif not any(u.field in (KW, "content") for u in columns):
+        for use in columns[:-1]:
+            use.field, use.by = KW, "meaning"
+        columns[-1].field, columns[-1].by = "content", "meaning"
+
+
+def _target_is_content(uses: list[ColumnUse], body: Sequence[Sequence[str]]) -> None:
+    """"重点工作 | 工作目标" and no content column: the target's sentences are what the task is.
+
+    工作目标 / 目标任务 name a content column as often as a metric one; beside a column of short
+    task names, a target column of sentences is the content.
+    """
+    if any(u.field == "content" for u in uses):
+        return
+    if not any(u.field == KW for u in uses):
+        # "序号 | 工作目标 | 责任单位 | 完成时限": the only text column is what each task is
+        for use in uses:
+            if use.field == "metric" and use.by != "user":
+                cells = [row[use.index] for row in body if use.index < len(row) and row[use.index]]
+                if cells and sum(1 for c in cells if _kind_of(c) in ("sentence", "short")) >= 0.6 * len(cells):
+                    use.field, use.by = "content", "meaning"
+                    return
+        return
+    for use in uses:
+        if use.field not in ("metric", KW) or use.by == "user" or not _TARGET_RE.search(use.header):
+            continue
+        names = [u for u in uses if u.field == KW and u is not use]
+        if not names:
+            continue
+        cells = [row[use.index] for row in body if use.index < len(row) and row[use.index]]
+        name_cells = [row[names[0].index] for row in body if names[0].index < len(row) and row[names[0].index]]
+        sentences = sum(1 for c in cells if _kind_of(c) == "sentence")
+        short_names = sum(1 for c in name_cells if _kind_of(c) in ("short", "units"))
+        if cells and sentences >= 0.6 * len(cells) and short_names >= 0.6 * max(len(name_cells), 1):
+            use.field, use.by = "content", "meaning"
+            return
 
 
 def _task_is_content(uses: list[ColumnUse], spec: ColumnSpec | None) -> None:
@@ -186,10 +247,15 @@ def choose_columns(labels: Sequence[ColumnLabel], body: Sequence[Sequence[str]],
     for c in range(width):
         label = labels[c] if c < len(labels) else None
         role = label.role if label else None
+        if role is not None and role.field == NO_FIELD:
+            uses.append(ColumnUse(c, label.text if label else "", None, "known"))
+            continue
         uses.append(ColumnUse(c, label.text if label else "", role.field if role else None,
                               role.by if role else ""))
     _resolve_leads(uses)
     sample = body[:200]
+    _levels(uses, sample)
+    _target_is_content(uses, sample)
     _guess(uses, sample)
     if spec is not None:
         spec.apply(uses)

@@ -17,7 +17,7 @@ from app.core.deadlines import impossible_date, parse_deadline
 from app.core.plan.table_header import KW, KW2
 from app.core.plan.table_roles import read_unit_cell
 from app.core.records import Deadline, ParseWarning, Task, new_id
-from app.core.units import UnitDirectory, split_unit_list
+from app.core.units import UnitDirectory, garbled_unit_name, split_unit_list
 
 SENTENCE_END = "。；;！!？?：:"
 
@@ -219,6 +219,9 @@ def finish_task(draft: Draft, year: int | None, directory: UnitDirectory, warnin
         warnings.append(ParseWarning(where, message))
     if not lead:
         warnings.append(ParseWarning(where, "未找到责任单位（no lead unit）"))
+    for name in (*lead, *coop):
+        if garbled_unit_name(name):
+            warnings.append(ParseWarning(where, f"单位名称“{name}”不完整（括号不成对或没有文字），请核对"))
     if readers.impossible(deadline_text):
         warnings.append(ParseWarning(where, f"完成时限“{deadline_text}”不是有效日期（impossible date）"))
     elif deadline.kind == "none":

@@ -19,7 +19,9 @@ from app.core.text import normalize_for_match
 
 KW = "key_work"
 KW2 = "key_work2"
-FIELDS = ("seq", KW, "content", "metric", "lead", "coop", "deadline", "progress", "notes")
+HEADING = "heading"  # a column whose (merged) value is the chapter of its rows (一级指标 beside 二级指标)
+NO_FIELD = "no_field"  # a header known to be no field of the ledger (分值, 权重): kept in 备注, never guessed
+FIELDS = ("seq", KW, "content", "metric", "lead", "coop", "deadline", "progress", "notes", HEADING)
 
 # Known header names (match key, brackets removed) → field. Checked before the words below.
 _HEADER_FIELDS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -57,12 +59,16 @@ _MEANING: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("seq", re.compile(r"^序|编号$")),
 )
 _MEANING_OF = dict(_MEANING)
+# "一级指标", "二级目录", "三级事项": one level of a hierarchy of task names.
+_LEVEL_NAME_RE = re.compile(r"^[一二三四1-4]级[\u4e00-\u9fff]{1,4}$")
+# Scores of an assessment table: numbers, but no 序号 and no field of the ledger.
+_SCORE_RE = re.compile(r"分值|权重|分数|得分|赋分|满分|评分|计分|扣分")
 # Columns about people, not units: a known header, but no field of the ledger (kept in 备注).
 _PEOPLE_RE = re.compile(r"领导|联系人|责任人|经办人|填报人|联络员|电话|手机|姓名")
 _UNIT_WORD_RE = re.compile(r"单位|部门|科室|处室|股室")
 # A section row's text: "一、…", "（一）…", "第一部分…" (a heading inside the table, never a header).
 SECTION_RE = re.compile(
-    r"^(?P<num>[一二三四五六七八九十百]{1,3}[、．.]|[（(][一二三四五六七八九十]{1,3}[）)]|第[一二三四五六七八九十]+[部分章节])"
+    r"^(?P<num>[一二三四五六七八九十百]{1,3}[、．.]|[（(][一二三四五六七八九十]{1,3}[）)]|第[一二三四五六七八九十]+(?:部分|章|节|篇))"
     r"\s*(?P<title>\S.*)$")
 _NUMBERED_RE = re.compile(r"^[（(]?[一二三四五六七八九十]{1,3}[)）、.．]")
 _BRACKETED_RE = re.compile(r"\(([^()]*)\)")
@@ -99,6 +105,10 @@ def read_header_cell(cell: str) -> HeaderRole | None:
     field = _HEADER_INDEX.get(key)
     if field is not None:
         return HeaderRole(field, "header")
+    if _SCORE_RE.search(key):
+        return HeaderRole(NO_FIELD, "header")
+    if _LEVEL_NAME_RE.match(key):
+        return HeaderRole(KW, "meaning")  # 一级目录 / 二级指标: a level of the task's name (table_columns settles which)
     if len(key) > 10 or (_PEOPLE_RE.search(key) and not _UNIT_WORD_RE.search(key)):
         return None
     for field, pattern in _MEANING:
@@ -109,7 +119,7 @@ def read_header_cell(cell: str) -> HeaderRole | None:
 
 def header_role(cell: str) -> str | None:
     found = read_header_cell(cell)
-    return found.field if found else None
+    return found.field if found and found.field != NO_FIELD else None
 
 
 def header_roles(row: Sequence[str]) -> list[str | None]:
@@ -121,8 +131,8 @@ def is_header(roles: Sequence[str | None]) -> bool:
     found = {r for r in roles if r}
     if len(found) < 3:
         return False
-    if not found & {KW, "content"}:
-        return False
+    if not found & {KW, "content"} and not {"metric", "lead", "deadline"} <= found:
+        return False  # a 工作目标 column with its units and deadline is a task table too
     return "seq" in found or len(found) >= 4
 
 

@@ -33,6 +33,8 @@ _UNIT_END_RE = re.compile(
     r"社区|村|办事处|管委会|分局|园区|集团|医院|法院|检察院|中队|大队|支队)$"
 )
 _TRAILING_BRACKET_RE = re.compile(r"（[^（）]*）$")
+# A role word in a bracket after the unit: "县数据局（牵头），县直各部门" reads as "县数据局牵头，…".
+_BRACKETED_ROLE_RE = re.compile(r"\s*[（(]\s*(牵头|主办|主责|负责|配合|协办|协助|参与)(?:单位|部门)?\s*[）)]")
 
 
 @dataclass
@@ -103,6 +105,7 @@ def read_unit_cell(text: str) -> CellUnits | None:
     """Lead and cooperating units of a cell written with roles or labels; None for a plain list."""
     if not text:
         return None
+    text = _BRACKETED_ROLE_RE.sub(r"\1", text)
     return _by_labels(text) or _by_roles(text)
 
 

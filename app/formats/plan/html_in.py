@@ -62,6 +62,33 @@ def _declared_encoding(data: bytes) -> str | None:
         return None
 
 
+_MHT_HEAD_RE = re.compile(rb"^\s*(?:mime-version\s*:|content-type\s*:\s*multipart/related)", re.IGNORECASE)
+
+
+def mht_page(data: bytes) -> bytes | None:
+    """The HTML part of an MHT web archive ("另存为单个文件的网页", some systems' "Excel" export), else None."""
+    head = data[:4096]
+    if not (_MHT_HEAD_RE.match(head) or b"multipart/related" in head.lower()):
+        return None
+    import email
+    from email import policy
+
+    message = email.message_from_bytes(data, policy=policy.compat32)
+    for part in message.walk():
+        if part.get_content_type() == "text/html":
+            payload = part.get_payload(decode=True)
+            if not payload:
+                continue
+            charset = part.get_content_charset()
+            if charset and not _declared_encoding(payload):
+                try:
+                    return payload.decode(charset).encode("utf-8")
+                except (LookupError, UnicodeDecodeError):
+                    return payload
+            return payload
+    return None
+
+
 def decode_html(data: bytes, path: Path) -> str:
     """Text of the page: BOM, then the declared charset, then UTF-8, then detection."""
     for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
@@ -281,6 +308,7 @@ def read_html_content(path: Path) -> tuple[DocxContent, list[str]]:
     if not data.strip():
         raise InputError(path, "网页是空的（empty page）")
     with reader_guard(path, CANNOT_PARSE):
+        data = mht_page(data) or data
         content, lines = html_content(decode_html(data, path))
         content.blocks = [b for b in content.blocks if not isinstance(b, str) or not is_chrome_line(b)]
         return content, drop_chrome(lines)

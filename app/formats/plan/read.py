@@ -40,6 +40,7 @@ from app.formats.limits import (
     too_large,
 )
 from app.formats.plan.docx_in import DocxContent, read_docx
+from app.formats.plan.sniff import DAMAGED_WORKBOOK, NOT_A_WORKBOOK, sheet_bytes_kind
 from app.formats.table_in import check_workbook, read_table_rows
 from app.formats.text_in import read_text
 from app.formats.zip_measure import NOT_A_SPREADSHEET
@@ -123,19 +124,35 @@ class _Reading:
         if suffix in PDF_TYPES:
             from app.formats.plan.pdf_in import read_pdf
 
-            return self.body(read_pdf(path))
+            return self.with_notes(read_pdf(path))
         if suffix in CONVERTED_WORD_TYPES:
             from app.formats.plan.word_convert import read_converted_word
 
-            return self.body(read_converted_word(path))
+            return self.with_notes(read_converted_word(path))
         if suffix in SHEET_TYPES:
+            if suffix != ".csv":
+                kind = sheet_bytes_kind(path)
+                if kind in ("html", "mht"):  # a web system's "Excel" export is a web page
+                    return self.web_page()
+                if kind != "workbook":
+                    raise InputError(path, NOT_A_WORKBOOK.format(suffix=suffix))
             return self.sheet()
         if suffix in HTML_TYPES:
-            from app.formats.plan.html_in import read_html_content
-
-            content, lines = read_html_content(path)
-            return self.body(content, lines)
+            return self.web_page()
         return self.lines(read_text(path).split("\n"))
+
+    def with_notes(self, content: DocxContent) -> PlanImport:
+        """The body, with what a PDF reader noticed (image-only pages, unreadable glyphs) as warnings."""
+        result = self.body(content)
+        notes = getattr(content, "notes", [])
+        result.doc.warnings[:0] = [ParseWarning(self.path.name, note) for note in notes]
+        return result
+
+    def web_page(self) -> PlanImport:
+        from app.formats.plan.html_in import read_html_content
+
+        content, lines = read_html_content(self.path)
+        return self.body(content, lines)
 
     # --- a task table, or prose ---------------------------------------------------------------
 
@@ -217,7 +234,12 @@ class _Reading:
         path = self.path
         if path.suffix.lower() != ".csv":
             check_workbook(path)
-            exported = _read_exported(path)
+            try:
+                exported = _read_exported(path)
+            except InputError as exc:
+                if "cannot read spreadsheet" in str(exc):  # the library's own words stay out of sight
+                    raise InputError(path, DAMAGED_WORKBOOK) from None
+                raise
             if exported is not None:
                 return PlanImport(exported, None, "ledger")
         sheets = read_table_rows(path, checked=True)
