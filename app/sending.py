@@ -5,6 +5,7 @@ The merge of what comes back lives in app/returns.py.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -24,6 +25,8 @@ from app.formats.returns import (
 )
 from app.formats.safe_names import FileName
 from app.ledger import Ledger
+
+Progress = Callable[[int, int], None]  # (sheets written, sheets in all)
 
 DEFAULT_ROUND = "第一次报送"
 
@@ -94,8 +97,12 @@ def _missing_dirs(folder: Path) -> list[Path]:
 
 def write_sheets(doc: LedgerDocument, out_dir: str | Path, round_name: str, units: list[str], *, fmt: str = "xlsx",
                  include_groups: bool = True, key: bytes = b"",
-                 dispatches: list[Dispatch] | None = None, renamed: list[FileName] | None = None) -> list[Path]:
+                 dispatches: list[Dispatch] | None = None, renamed: list[FileName] | None = None,
+                 progress: Progress | None = None) -> list[Path]:
     """Write the sheets into `out_dir`; on any failure remove what was written (and folders made for it).
+
+    `progress(done, total)` is called before each sheet and once all are written; it may raise
+    (the window's cancel does) and then everything written so far is removed, nothing recorded.
 
     Every unit gets its own file: names are made safe and unique first (sheet_file_names), so
     "县:民政局" and "县*民政局" no longer meet in one file; those not simply "单位_轮次" are
@@ -112,9 +119,13 @@ def write_sheets(doc: LedgerDocument, out_dir: str | Path, round_name: str, unit
     paths: list[Path] = []
     try:
         out.mkdir(parents=True, exist_ok=True)
-        for unit, name in zip(units, names):
+        for done, (unit, name) in enumerate(zip(units, names)):
+            if progress is not None:
+                progress(done, len(units))
             paths.append(_write_one(doc, unit, round_name, out / name.name, fmt=fmt, include_groups=include_groups,
                                     key=key, dispatches=dispatches))
+        if progress is not None:
+            progress(len(units), len(units))
     except BaseException as exc:
         remove_written(paths, created)
         if isinstance(exc, OSError):
@@ -167,8 +178,11 @@ def _require_writable(ledger: Ledger, what: str) -> None:
 def make_sheets(ledger: Ledger, out_dir: str | Path, *, round_name: str | None = None, fmt: str = "xlsx",
                 units: list[str] | None = None, include_groups: bool = True, group_sheets: bool = False,
                 due: date | None = None, add_round: bool = False,
-                renamed: list[FileName] | None = None) -> list[Path]:
+                renamed: list[FileName] | None = None, progress: Progress | None = None) -> list[Path]:
     """One return sheet per unit (or per unit named in `units`); returns the files written.
+
+    `progress(done, total)` counts the sheets written (see write_sheets): an exception from it
+    (a cancel) leaves no file and no dispatch.
 
     `renamed` (when given) receives the units whose file name had to be changed (see write_sheets).
 
@@ -187,7 +201,7 @@ def make_sheets(ledger: Ledger, out_dir: str | Path, *, round_name: str | None =
     created = _missing_dirs(Path(out_dir))
     sent: list[Dispatch] = []
     paths = write_sheets(doc, out_dir, name, wanted, fmt=fmt, include_groups=include_groups, key=ledger.secret(),
-                         dispatches=sent, renamed=renamed)
+                         dispatches=sent, renamed=renamed, progress=progress)
     try:
         ledger.record_dispatches(sent, new_round=new_round, due=due)
     except BaseException:

@@ -174,3 +174,25 @@ def test_each_job_twenty_times_in_a_row(open_window, qtbot, tmp_path: Path, dial
             assert (out / "县民政局.ldpkg").exists()
     assert len(window.jobs.ended) == 20
     assert dialogs.texts("warning") == []
+
+
+def test_cancelled_sheets_leave_no_file_and_no_dispatch(open_window, qtbot, tmp_path: Path, monkeypatch) -> None:
+    """The cancel lands after the first sheet is written: that file is removed, nothing is recorded."""
+    from app import sending
+
+    window = open_window
+    write_one = sending._write_one
+
+    def write_then_cancel(*args, **kwargs):
+        path = write_one(*args, **kwargs)
+        window.jobs._running.thread.context.cancel()  # as the 取消 button does, from another thread
+        return path
+
+    monkeypatch.setattr(sending, "_write_one", write_then_cancel)
+    out = tmp_path / "out"
+    actions.start_sheets(window, out)
+    wait_job(qtbot, window)
+    assert ended(window)[1] == CANCELLED
+    assert not out.exists() or list(out.iterdir()) == []
+    assert window.ledger.dispatches() == []
+
