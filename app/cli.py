@@ -66,6 +66,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except LedgerError as exc:
+        if os.environ.get("LEDGERDESK_DEBUG") and exc.__cause__ is not None:
+            # a reader turned a library failure (or a bug of ours) into one line: show what it was
+            traceback.print_exception(exc.__cause__)
         print(f"错误：{exc}", file=sys.stderr)
         return EXIT_INPUT
     except BrokenPipeError:  # output piped into `head` and closed: not an error

@@ -107,3 +107,21 @@ def test_output_closed_early_is_not_an_error(tmp_path: Path, monkeypatch, capsys
     monkeypatch.setattr(sys, "stdout", ClosedPipe())
     assert main(["stats", str(ledger)]) == 0
     assert "内部错误" not in capsys.readouterr().err
+
+
+def test_debug_shows_what_a_reader_turned_into_one_line(tmp_path: Path, capsys, monkeypatch) -> None:
+    """LEDGERDESK_DEBUG=1 shows the library failure (or our own bug) behind a reader's one-line refusal;
+    without it the clerk sees the one line only."""
+    from app.cli import main
+
+    damaged = tmp_path / "坏.xlsx"
+    damaged.write_bytes(b"PK\x03\x04" + b"\x00" * 200)
+    out = tmp_path / "台账.ledger"
+    monkeypatch.delenv("LEDGERDESK_DEBUG", raising=False)
+    assert main(["import", str(damaged), "-o", str(out)]) == 2
+    plain = capsys.readouterr().err
+    assert plain.count("\n") == 1 and plain.startswith("错误：坏.xlsx：") and "Traceback" not in plain
+    monkeypatch.setenv("LEDGERDESK_DEBUG", "1")
+    assert main(["import", str(damaged), "-o", str(out)]) == 2
+    debug = capsys.readouterr().err
+    assert "Traceback" in debug and debug.rstrip("\n").endswith(plain.rstrip("\n"))
