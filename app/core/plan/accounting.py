@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from app.core.plan.annotations import ANNOTATION_WORDS
-from app.core.plan.body import body_range
+from app.core.plan.body import body_range, join_cut_brackets
 from app.core.plan.front_matter import closing_kind, is_chrome_line, is_page_end
 from app.core.plan.warnings import SkippedText, all_warnings
 from app.core.records import LedgerDocument
@@ -155,36 +155,11 @@ class _Ledger:
         return "".join(out)
 
 
-_OPEN = "（(〔［[【"
-_CLOSE = "）)〕］]】"
-
-
-def _open_depth(text: str) -> int:
-    depth = 0
-    for ch in text:
-        if ch in _OPEN:
-            depth += 1
-        elif ch in _CLOSE:
-            depth = max(0, depth - 1)
-    return depth
-
-
-def _units_of_text(lines: Sequence[str], start: int, end: int):
-    """(index, text) over lines[start:end]: a line whose bracket a line break cut ("（县政府办公" /
-    "室负责）") is read together with the lines that close it, as one piece of text."""
-    i = start
-    while i < end:
-        text, j = lines[i], i + 1
-        if "\t" not in text and _open_depth(text):
-            joined, k = text, i + 1
-            while k < end and k - i <= 3 and lines[k].strip():
-                joined += lines[k].strip()
-                k += 1
-                if not _open_depth(joined):
-                    text, j = joined, k
-                    break
-        yield i, text
-        i = j
+def _units_of_text(lines: Sequence[str], start: int, end: int) -> Iterator[tuple[int, str]]:
+    """(index, text) over lines[start:end]: a line whose bracket a line break cut is read together
+    with the (non-blank) lines that close it, as one piece of text; table rows (tabs) never are."""
+    return join_cut_brackets(lines, start, end, continues=lambda k: bool(lines[k].strip()),
+                             may_start=lambda text: "\t" not in text)
 
 
 def account(lines: Sequence[str], doc: LedgerDocument, *, body: tuple[int, int] | None = None,

@@ -8,6 +8,7 @@ the prose parser and the accounting check, so both read the same body.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from app.core.plan import outline
@@ -80,9 +81,10 @@ _CLOSE = "）)〕］]】"
 _MAX_JOINED = 3
 
 
-def _open_depth(line: str) -> int:
+def open_depth(text: str) -> int:
+    """How many brackets `text` leaves open at its end (a stray closing bracket never goes below 0)."""
     depth = 0
-    for ch in line:
+    for ch in text:
         if ch in _OPEN:
             depth += 1
         elif ch in _CLOSE:
@@ -90,23 +92,33 @@ def _open_depth(line: str) -> int:
     return depth
 
 
-def body_lines(cleaned: list[str], kinds: list[outline.LineKind], start: int, end: int):
-    """(index, text) of the non-blank body lines; a bracket a line break cut in two ("（县政府办公" /
-    "室负责）", as Word and PDF copies break lines) is joined again when the next lines close it."""
+def join_cut_brackets(texts: Sequence[str], start: int, end: int, *, continues: Callable[[int], bool],
+                      skip: Callable[[int], bool] = lambda _i: False,
+                      may_start: Callable[[str], bool] = lambda _t: True) -> Iterator[tuple[int, str]]:
+    """(index, text) over texts[start:end]; a text whose bracket a line break cut ("（县政府办公" /
+    "室负责）", as Word and PDF copies break lines) is joined with up to three following texts
+    when they close it and each `continues`; texts that `skip` are passed over."""
     i = start
     while i < end:
-        line = cleaned[i]
-        if kinds[i].is_blank:
+        if skip(i):
             i += 1
             continue
-        j = i + 1
-        if _open_depth(line):
-            joined, k = line, i + 1
-            while k < end and k - i <= _MAX_JOINED and not kinds[k].is_numbered:
-                joined += cleaned[k].strip()
+        text, j = texts[i], i + 1
+        if may_start(text) and open_depth(text):
+            joined, k = text, i + 1
+            while k < end and k - i <= _MAX_JOINED and continues(k):
+                joined += texts[k].strip()
                 k += 1
-                if not _open_depth(joined):
-                    line, j = joined, k
+                if not open_depth(joined):
+                    text, j = joined, k
                     break
-        yield i, line
+        yield i, text
         i = j
+
+
+def body_lines(cleaned: list[str], kinds: list[outline.LineKind], start: int,
+               end: int) -> Iterator[tuple[int, str]]:
+    """(index, text) of the non-blank body lines, a bracket cut by a line break joined again
+    (never across a numbered line)."""
+    return join_cut_brackets(cleaned, start, end, continues=lambda k: not kinds[k].is_numbered,
+                             skip=lambda i: kinds[i].is_blank)
