@@ -50,16 +50,17 @@ class CorpusDoc:
     files: dict[str, Path]  # format → file
 
 
-def expected_files() -> list[Path]:
-    return sorted(CORPUS_DIR.glob("*.expected.json"))
+def expected_files(folder: Path = CORPUS_DIR) -> list[Path]:
+    return sorted(folder.glob("*.expected.json"))
 
 
-def corpus() -> list[CorpusDoc]:
+def corpus(folder: Path = CORPUS_DIR) -> list[CorpusDoc]:
+    """The documents of a corpus folder (this corpus, or a held-out one given by its folder)."""
     docs = []
-    for path in expected_files():
+    for path in expected_files(folder):
         name = path.name[: -len(".expected.json")]
         expected = json.loads(path.read_text(encoding="utf-8"))
-        files = {fmt: CORPUS_DIR / f"{name}.{fmt}" for fmt in expected["formats"]}
+        files = {fmt: folder / f"{name}.{fmt}" for fmt in expected["formats"]}
         docs.append(CorpusDoc(name=name, expected=expected, files=files))
     return docs
 
@@ -343,10 +344,10 @@ class Report:
 
 
 def score_corpus(*, formats: set[str] | None = None, exclude: frozenset[str] = frozenset(),
-                 names: list[str] | None = None) -> Report:
-    """Score every (document, format) of the corpus, optionally restricted."""
+                 names: list[str] | None = None, folder: Path = CORPUS_DIR) -> Report:
+    """Score every (document, format) of the corpus in `folder`, optionally restricted."""
     scores = []
-    for doc in corpus():
+    for doc in corpus(folder):
         if names and not any(doc.name.startswith(n) for n in names):
             continue
         for fmt in doc.files:
