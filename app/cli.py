@@ -30,21 +30,50 @@ class ChineseArgumentParser(argparse.ArgumentParser):
         self.exit(EXIT_INPUT, f"错误：命令参数有误（{message}）；用 {self.prog} --help 查看用法\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser with every command, or, when `argv` starts with a command, with that one alone.
+
+    Each command module imports what it needs (openpyxl, python-docx, the PDF and plan readers):
+    all of them cost well over a second, which `ledgerdesk gui` must not wait for before its window.
+    A command is found by its module's name (`undo-merge` in undo_merge.py, `import` in import_.py);
+    anything else (no command, --help, a typo) gets every command, for the list and the error."""
+    names = command_modules()
+    chosen = _module_of(argv[0], names) if argv and not argv[0].startswith("-") else None
+    if chosen is not None:
+        parser, subparsers = _bare_parser()
+        _register(chosen, subparsers)
+        if argv[0] in subparsers.choices:  # type: ignore[index, union-attr]
+            return parser
+    parser, subparsers = _bare_parser()
+    for name in names:
+        _register(name, subparsers)
+    return parser
+
+
+def _bare_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]:
     parser = ChineseArgumentParser(
         prog="ledgerdesk",
         description="台账通 LedgerDesk：政务公开工作要点任务落实台账（离线）",
     )
     parser.add_argument("--version", action="version", version=f"ledgerdesk {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ChineseArgumentParser)
+    return parser, subparsers
+
+
+def command_modules() -> list[str]:
+    """The modules of app/commands, by name, without importing them."""
     import app.commands as commands_pkg
 
-    for info in sorted(pkgutil.iter_modules(commands_pkg.__path__), key=lambda m: m.name):
-        if info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"app.commands.{info.name}")
-        module.register(subparsers)
-    return parser
+    return sorted(info.name for info in pkgutil.iter_modules(commands_pkg.__path__) if not info.name.startswith("_"))
+
+
+def _module_of(command: str, names: list[str]) -> str | None:
+    stem = command.replace("-", "_")
+    return next((name for name in (stem, f"{stem}_") if name in names), None)
+
+
+def _register(name: str, subparsers: argparse._SubParsersAction) -> None:
+    importlib.import_module(f"app.commands.{name}").register(subparsers)
 
 
 def _configure_streams() -> None:
@@ -58,7 +87,9 @@ def _configure_streams() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     _configure_streams()
-    parser = build_parser()
+    if argv is None:
+        argv = sys.argv[1:]
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from app.core.records import LedgerDocument
 from app.core.sheet_scope import sheet_units
 from app.ledger import Ledger
 
@@ -24,21 +25,33 @@ class UnitRound:
     tasks_sent: int = 0
     returned_at: datetime | None = None
     files_returned: list[str] = field(default_factory=list)
+    # rows of its returns (not undone) as the merge counted them: applied, left as conflicts, rejected
+    applied: int = 0
+    conflicts: int = 0
+    rejected: int = 0
+
+    @property
+    def missing(self) -> bool:
+        """Nothing came back yet (sent and not returned, or never sent): who a 催报通知 is for."""
+        return self.state in (SENT, NOT_SENT)
 
     def to_json(self) -> dict:
         return {"unit": self.unit, "round": self.round, "state": self.state, "label": STATE_LABELS[self.state],
                 "sent_at": self.sent_at.isoformat() if self.sent_at else None, "files_sent": self.files_sent,
                 "tasks_sent": self.tasks_sent,
                 "returned_at": self.returned_at.isoformat() if self.returned_at else None,
-                "files_returned": self.files_returned}
+                "files_returned": self.files_returned, "applied": self.applied, "conflicts": self.conflicts,
+                "rejected": self.rejected}
 
 
-def dispatch_status(ledger: Ledger, round_name: str | None = None) -> list[UnitRound]:
+def dispatch_status(ledger: Ledger, round_name: str | None = None, *,
+                    doc: LedgerDocument | None = None) -> list[UnitRound]:
     """Per round (the named one, else every round) and unit: sent / returned / held / missing.
 
     Units with tasks that were sent nothing for a round are listed as 未发出, so a forgotten
-    unit shows up before the deadline, not after."""
-    doc = ledger.document()
+    unit shows up before the deadline, not after. `doc`: the ledger's records when the caller
+    has them already (the window), so a refresh reads only dispatches, reviews and batches."""
+    doc = doc if doc is not None else ledger.document()
     rounds = [r.name for r in doc.rounds if round_name in (None, r.name)]
     status: dict[tuple[str, str], UnitRound] = {}
     for d in ledger.dispatches(round_name):
@@ -61,6 +74,10 @@ def dispatch_status(ledger: Ledger, round_name: str | None = None) -> list[UnitR
         if held and "open" not in states:
             continue
         entry.files_returned.append(b.source)
+        for name in ("applied", "conflicts", "rejected"):
+            value = b.meta.get(name)
+            if isinstance(value, int):
+                setattr(entry, name, getattr(entry, name) + value)
         if not held:
             entry.state = RETURNED
             entry.returned_at = b.created_at if entry.returned_at is None else max(entry.returned_at, b.created_at)

@@ -19,16 +19,16 @@ from datetime import date
 from pathlib import Path
 
 from app import __version__
-from app.core.changes import BatchInfo, Changes, Conflict, MergeItem
-from app.core.dispatch import Dispatch, ReviewItem
+from app.core.changes import BatchInfo, Changes, Conflict, EntryChange, MergeItem
+from app.core.dispatch import REVIEW_DOUBT, Dispatch, ReviewItem
 from app.core.records import LedgerDocument, Progress, Round, Task, Unit
 from app.errors import LedgerError, LedgerFileError
+from app.store import directory, history, queries, structure
 from app.store import dispatches as store_dispatches
 from app.store import file as store_file
 from app.store import operations as ops
-from app.store import queries
 
-__all__ = ["BatchInfo", "Changes", "Conflict", "Ledger", "MergeItem"]
+__all__ = ["BatchInfo", "Changes", "Conflict", "EntryChange", "Ledger", "MergeItem"]
 
 
 def _remove_stale_temporaries(path: Path) -> None:
@@ -39,6 +39,15 @@ def _remove_stale_temporaries(path: Path) -> None:
             tmp.unlink()
         except OSError:
             pass
+
+
+def _doubt_items(doc: LedgerDocument, source: str) -> list[ReviewItem]:
+    """Each line the importer was unsure of, as an open review item of its task (in document order)."""
+    known = {t.id for t in doc.tasks}
+    order = [t.id for t in doc.tasks if t.id in doc.doubts] + [tid for tid in doc.doubts if tid not in known]
+    return [ReviewItem(id=0, kind=REVIEW_DOUBT, file=source, unit="", round="", task_id=tid if tid in known else None,
+                       row=None, message=line)
+            for tid in order for line in doc.doubts[tid]]
 
 
 class Ledger:
@@ -83,6 +92,7 @@ class Ledger:
                 queries.log_change(session, batch.id, entity="ledger", key=doc.ledger_id, field="create",
                                    new={"tasks": len(doc.tasks), "headings": len(doc.headings),
                                         "units": len(doc.units), "rounds": len(doc.rounds)}, at=at)
+                store_dispatches.add_reviews(session, _doubt_items(doc, source), batch.id, at)
             engine.dispose()
             os.replace(tmp, path)
         except BaseException:
@@ -181,8 +191,15 @@ class Ledger:
         """What these batches changed, from the change log (a merge reports files, the window wants rows)."""
         with self._sessions() as session:
             tasks, progress, units = queries.batches_changed(session, batch_ids)
+            extra = history.batches_flags(session, batch_ids)
         return Changes(batch_id=batch_ids[0] if batch_ids else None, tasks=tasks, progress=progress, units=units,
-                       conflicts=True, reviews=True)
+                       conflicts=True, reviews=True).union(extra)
+
+    def progress_history(self, task_id: str, unit: str, round_name: str) -> list[EntryChange]:
+        """Every change of one progress entry, oldest first, from the change log (imports, merges, edits,
+        undos; under the unit's and round's former names too)."""
+        with self._sessions() as session:
+            return history.progress_history(session, task_id, unit, round_name)
 
     @property
     def title(self) -> str:
@@ -200,6 +217,86 @@ class Ledger:
         """Change task fields (seq, key_work, content, metric, notes, deadline, lead_units, coop_units)."""
         return self._edit({"task": task_id}, source,
                           lambda session, batch, at: ops.update_task(session, task_id, fields, batch, at))
+
+    # ----- structure: tasks and headings added, deleted, moved (app/store/structure.py) ----------------
+    def add_task(self, heading_id: str | None, *, before: str | None = None, source: str = "typed",
+                 **fields: object) -> Changes:
+        """A new task in `heading_id` (None: outside any heading), before task `before` or at the heading's
+        end; its id is the one id in `changes.tasks`. Numbers follow the ledger's style (structure.py)."""
+        return self._edit({"op": "add_task", "heading": heading_id}, source,
+                          lambda session, batch, at: structure.add_task(session, heading_id, before, fields, batch,
+                                                                        at))
+
+    def add_heading(self, parent_id: str | None, title: str, *, before: str | None = None,
+                    source: str = "typed") -> Changes:
+        """A new heading under `parent_id` (None: top level), before sibling `before` or last; its id is the
+        one id in `changes.headings`."""
+        return self._edit({"op": "add_heading", "parent": parent_id}, source,
+                          lambda session, batch, at: structure.add_heading(session, parent_id, title, before, batch,
+                                                                           at))
+
+    def delete_tasks(self, task_ids: list[str], *, source: str = "typed") -> Changes:
+        """Delete tasks with their assignments and progress (kept in the change log: undo restores all)."""
+        ids = list(task_ids)
+        return self._edit({"op": "delete_tasks", "tasks": ids}, source,
+                          lambda session, batch, at: structure.delete_tasks(session, ids, batch, at))
+
+    def delete_heading(self, heading_id: str, *, source: str = "typed") -> Changes:
+        """Delete a heading with its sub-headings and all their tasks."""
+        return self._edit({"op": "delete_heading", "heading": heading_id}, source,
+                          lambda session, batch, at: structure.delete_heading(session, heading_id, batch, at))
+
+    def move_tasks(self, task_ids: list[str], heading_id: str | None, *, before: str | None = None,
+                   source: str = "typed") -> Changes:
+        """Move tasks (kept in document order) into `heading_id`, before task `before` or at its end."""
+        ids = list(task_ids)
+        return self._edit({"op": "move_tasks", "tasks": ids, "heading": heading_id}, source,
+                          lambda session, batch, at: structure.move_tasks(session, ids, heading_id, before, batch,
+                                                                          at))
+
+    def move_heading(self, heading_id: str, parent_id: str | None, *, before: str | None = None,
+                     source: str = "typed") -> Changes:
+        """Move a heading (with its sub-headings and tasks) under `parent_id`, before sibling `before` or last."""
+        return self._edit({"op": "move_heading", "heading": heading_id, "parent": parent_id}, source,
+                          lambda session, batch, at: structure.move_heading(session, heading_id, parent_id, before,
+                                                                            batch, at))
+
+    # ----- unit directory and rounds (app/store/directory.py) ---------------------------------------------
+    def add_unit(self, name: str, *, kind: str = "department", liaison: str = "", phone: str = "",
+                 source: str = "typed") -> Changes:
+        """A new unit at the end of the directory."""
+        return self._edit({"op": "add_unit", "unit": name}, source,
+                          lambda session, batch, at: directory.add_unit(session, name, kind, liaison, phone, batch,
+                                                                        at))
+
+    def rename_unit(self, old: str, new: str, *, source: str = "typed") -> Changes:
+        """Rename a unit; the old name stays an alias; tasks, progress, dispatches and review items follow."""
+        return self._edit({"op": "rename_unit", "unit": old, "new": new}, source,
+                          lambda session, batch, at: directory.rename_unit(session, old, new, batch, at))
+
+    def merge_units(self, source: str, target: str, *, source_label: str = "typed") -> Changes:
+        """`source` becomes part of `target`: its assignments and progress move there, its names become
+        aliases. Refused (naming the tasks) when both have an entry for the same task and round."""
+        return self._edit({"op": "merge_units", "unit": source, "into": target}, source_label,
+                          lambda session, batch, at: directory.merge_units(session, source, target, batch, at))
+
+    def split_alias(self, alias: str, *, kind: str | None = None, source: str = "typed") -> Changes:
+        """An alias becomes a unit of its own (no assignments yet)."""
+        return self._edit({"op": "split_alias", "alias": alias}, source,
+                          lambda session, batch, at: directory.split_alias(session, alias, kind, batch, at))
+
+    def remove_alias(self, alias: str, *, source: str = "typed") -> Changes:
+        return self._edit({"op": "remove_alias", "alias": alias}, source,
+                          lambda session, batch, at: directory.remove_alias(session, alias, batch, at))
+
+    def rename_round(self, old: str, new: str, *, source: str = "typed") -> Changes:
+        """Rename a reporting round; progress, dispatches and review items follow."""
+        return self._edit({"op": "rename_round", "round": old, "new": new}, source,
+                          lambda session, batch, at: directory.rename_round(session, old, new, batch, at))
+
+    def set_round_due(self, name: str, due: date | None, *, source: str = "typed") -> Changes:
+        return self._edit({"op": "set_round_due", "round": name}, source,
+                          lambda session, batch, at: directory.set_round_due(session, name, due, batch, at))
 
     def _edit(self, meta: dict, source: str, operation) -> Changes:
         """One logged, undoable edit batch around `operation`."""
@@ -241,11 +338,10 @@ class Ledger:
             ops.touch(session, at)
         return batch_ids
 
-    def add_round(self, name: str, *, due: date | None = None) -> Changes:
-        """A new reporting round at the end of the list."""
-        with self._write() as session:
-            ops.add_round(session, name, due)
-        return Changes(meta=True)
+    def add_round(self, name: str, *, due: date | None = None, source: str = "typed") -> Changes:
+        """A new reporting round at the end of the list (logged and undoable)."""
+        return self._edit({"op": "add_round", "round": name}, source,
+                          lambda session, batch, at: directory.add_round(session, name, due, batch, at))
 
     def record_batch(self, *, kind: str, source: str, file_hash: str | None = None, unit: str | None = None,
                      round: str | None = None, meta: dict | None = None) -> str:
@@ -259,11 +355,10 @@ class Ledger:
         return self._edit({"unit": name}, source,
                           lambda session, batch, at: ops.update_unit(session, name, fields, batch, at))
 
-    def add_unit_alias(self, unit: str, alias: str) -> Changes:
-        """Record that `alias` means `unit` (after a person confirmed a fuzzy suggestion)."""
-        with self._write() as session:
-            ops.add_unit_alias(session, unit, alias)
-        return Changes(units=True)
+    def add_unit_alias(self, unit: str, alias: str, *, source: str = "typed") -> Changes:
+        """Record that `alias` means `unit` (after a person confirmed a fuzzy suggestion); undoable."""
+        return self._edit({"op": "add_alias", "unit": unit, "alias": alias}, source,
+                          lambda session, batch, at: directory.add_alias(session, unit, alias, batch, at))
 
     # ----- dispatches (what was sent) ---------------------------------------------------------
     def secret(self, *, create: bool = True) -> bytes:
@@ -353,10 +448,7 @@ class Ledger:
         changes = Changes(conflicts=True)
         with self._write() as session:
             for batch_id in batch_ids:
-                done = ops.undo_batch(session, batch_id, at)
-                changes.batch_id = changes.batch_id or done.batch_id
-                changes.progress |= done.progress
-                changes.tasks |= done.tasks
+                changes = changes.union(ops.undo_batch(session, batch_id, at))
             ops.touch(session, at)
         return changes
 

@@ -11,6 +11,13 @@ not applied: its rows are held as review items. Every file named, or found in a 
 folder, has its line in the report. A dry run computes the same report and writes
 nothing; several files in one call see each other's effect in memory, so a dry run
 reports what the real merge would do.
+
+The window previews a merge (a dry run, laid out row by row by `merge_report.row_items`),
+lets the clerk settle its conflicts there, then merges with `resolutions`: a conflict
+with a resolution is written as the chosen value in the same transaction as the rest
+(no open conflict is left for it), one without stays an open conflict as always.
+`expected` (file → sha256 from the preview) refuses the whole merge, nothing written,
+when a file changed between the preview and 应用.
 """
 
 from __future__ import annotations
@@ -38,12 +45,22 @@ from app.formats.returns import (
     saved_time,
 )
 from app.ledger import Conflict, Ledger, MergeItem
-from app.merge_report import DUPLICATE, MERGED, REJECTED, FileReport, MergeReport
+from app.merge_report import (
+    DUPLICATE,
+    MERGED,
+    REJECTED,
+    ConflictKey,
+    FileReport,
+    MergeReport,
+    Resolution,
+)
 from app.return_identity import Dispatches, Identity, Refused, identify
 from app.return_rows import build_rows
 
-__all__ = ["DUPLICATE", "MERGED", "REJECTED", "FileReport", "MergeReport", "expand_paths", "merge_files",
-           "undo_merge"]
+__all__ = ["DUPLICATE", "MERGED", "REJECTED", "ConflictKey", "FileReport", "MergeReport", "Resolution",
+           "expand_paths", "merge_files", "undo_merge"]
+
+Resolutions = Mapping[ConflictKey, Resolution] | Resolution  # one Resolution: every conflict that way
 
 
 # ------------------------------------------------------------------------------ files
@@ -116,7 +133,7 @@ class _Scopes(Mapping[str, TaskScope]):
     def __contains__(self, task_id: object) -> bool:
         return task_id in self._tasks
 
-    def __iter__(self):  # noqa: ANN204 - an iterator of task ids
+    def __iter__(self):
         return iter(self._tasks)
 
     def __len__(self) -> int:
@@ -126,8 +143,9 @@ class _Scopes(Mapping[str, TaskScope]):
 class _State:
     """What the ledger holds, updated in memory as files are decided (so dry runs tell the truth)."""
 
-    def __init__(self, ledger: Ledger, doc: LedgerDocument) -> None:
+    def __init__(self, ledger: Ledger, doc: LedgerDocument, resolutions: Resolutions | None = None) -> None:
         self.ledger = ledger
+        self.resolutions = resolutions
         self.doc = doc
         self.tasks = {t.id: t for t in doc.tasks}
         # (unit, round) → task id → what the ledger holds now
@@ -145,6 +163,12 @@ class _State:
             at = parse_saved_at(b.meta.get("saved_at")) if b.kind == "merge" and b.unit and b.round else None
             if at is not None:
                 self.saved.setdefault((b.unit, b.round), []).append((at, b.source))
+
+    def resolution(self, key: ConflictKey) -> Resolution | None:
+        """The clerk's choice for this conflict, if any."""
+        if self.resolutions is None or isinstance(self.resolutions, Resolution):
+            return self.resolutions
+        return self.resolutions.get(key)
 
     def assigned(self, unit: str, *, include_groups: bool) -> set[str]:
         """The tasks a unit is named on (and, with groups, its groups' tasks), once per unit."""
@@ -251,6 +275,7 @@ def _decide_file(sheet: ReturnedSheet, state: _State, report: FileReport
     reviews: list[ReviewItem] = []
     source = sheet.path.name
     for d in decisions:
+        chosen: Resolution | None = None
         if d.outcome == mg.APPLIED and d.result is not None and d.task_id:
             entry = d.result.to_progress(task_id=d.task_id, unit=unit, round_name=round_name, source=source)
             entry.reporter = sheet.reporter  # liaison files name who filled them in
@@ -262,9 +287,13 @@ def _decide_file(sheet: ReturnedSheet, state: _State, report: FileReport
             def prog(v: Values | None, d=d) -> Progress | None:
                 return v.to_progress(task_id=d.task_id, unit=unit, round_name=round_name, source=source) if v else None
 
-            conflicts.append(Conflict(id=0, batch_id="", task_id=d.task_id, unit=unit, round=round_name,
-                                      base=prog(d.base), ours=prog(d.ours), theirs=prog(d.theirs)))
-        if d.review and d.task_id and d.outcome != mg.REJECTED:
+            chosen = state.resolution((report.file_hash, d.task_id, unit, round_name))
+            if chosen is not None:
+                _settle(d, chosen, report, ours, previous, entries, prog, sheet.reporter)
+            else:
+                conflicts.append(Conflict(id=0, batch_id="", task_id=d.task_id, unit=unit, round=round_name,
+                                          base=prog(d.base), ours=prog(d.ours), theirs=prog(d.theirs)))
+        if d.review and d.task_id and d.outcome != mg.REJECTED and (chosen is None or chosen.choice == "theirs"):
             reviews.append(_review(REVIEW_STATUS, d, report, identity, f"第{d.row}行：{d.review}",
                                    d.result or d.theirs))
     report.review = len(reviews)
@@ -275,6 +304,25 @@ def _decide_file(sheet: ReturnedSheet, state: _State, report: FileReport
     if not decisions:
         report.messages.append("表中没有任务行")
     return entries, conflicts, reviews
+
+
+def _settle(d: mg.RowDecision, chosen: Resolution, report: FileReport, ours: dict[str, Values],
+            previous: dict[str, Values], entries: list[Progress], prog: Callable, reporter: str) -> None:
+    """A conflict the clerk settled in the preview: its chosen value is written with the rest of the file."""
+    assert d.task_id is not None
+    written = chosen.written(d.theirs, d.ours)
+    if written != d.ours:
+        entry = prog(written)
+        if chosen.choice != "theirs":
+            entry.source = "typed"  # the clerk's own value, as `ledgerdesk resolve --take edit` writes
+        entry.reporter = reporter if chosen.choice == "theirs" else ""
+        entries.append(entry)
+        ours[d.task_id] = written
+        previous[d.task_id] = written
+    report.conflicts -= 1
+    report.resolved += 1
+    report.resolutions[d.row] = chosen
+    report.messages.append(f"第{d.row}行：冲突已按“{chosen.label()}”处理")
 
 
 Pending = tuple[FileReport, list[Progress], list[Conflict], list[ReviewItem]]
@@ -309,16 +357,20 @@ def _merge_one(path: Path, fr: FileReport, state: _State, pending: list[Pending]
 
 
 def merge_files(ledger: Ledger, paths: list[Path], *, dry_run: bool = False,
-                progress: Callable[[int, int], None] | None = None) -> MergeReport:
+                progress: Callable[[int, int], None] | None = None, resolutions: Resolutions | None = None,
+                expected: Mapping[Path, str] | None = None) -> MergeReport:
     """Merge returned files into the ledger (see the module docstring); never raises for a bad file.
 
     Files are decided in the order they were saved (oldest first; the report keeps the
     order given), so two versions of one unit's return in one call end with the newer.
+    `resolutions`: the clerk's choice per conflict (or one Resolution for all of them).
+    `expected`: path → sha256 as previewed; a file that is different now (or missing, or a
+    file that was not previewed) raises LedgerError naming it, and nothing is written.
     """
     files = expand_paths(paths)
-    state = _State(ledger, ledger.document())
+    state = _State(ledger, ledger.document(), resolutions)
     report = MergeReport(dry_run=dry_run)
-    report.files = [FileReport(file=path.name) for path in files]
+    report.files = [FileReport(file=path.name, path=path) for path in files]
     for fr, path in zip(report.files, files):
         fr.saved_at, fr.saved_from = saved_time(path) if not _not_a_plain_file(path) else (None, "")
     oldest = datetime.min.replace(tzinfo=timezone.utc)
@@ -327,6 +379,8 @@ def merge_files(ledger: Ledger, paths: list[Path], *, dry_run: bool = False,
     with tempfile.TemporaryDirectory(prefix="ledgerdesk-merge-") as work:
         for i, n in enumerate(order):
             _merge_one(files[n], report.files[n], state, pending, Path(work))
+            if expected is not None:
+                _check_unchanged(files[n], report.files[n], expected)
             if progress is not None:
                 progress(i + 1, len(files))
     if not dry_run and pending:
@@ -336,7 +390,7 @@ def merge_files(ledger: Ledger, paths: list[Path], *, dry_run: bool = False,
             MergeItem(entries=entries, conflicts=conflicts, reviews=reviews, source=fr.file, file_hash=fr.file_hash,
                       unit=fr.unit, round=fr.round,
                       meta={"merge_id": merge_id, "applied": fr.applied, "unchanged": fr.unchanged,
-                            "conflicts": fr.conflicts, "rejected": fr.rejected, "review": fr.review,
+                            "conflicts": fr.conflicts, "resolved": fr.resolved, "rejected": fr.rejected, "review": fr.review,
                             "held": fr.held, "dispatch": fr.dispatch, "signature": fr.signature,
                             "saved_at": fr.saved_at.isoformat() if fr.saved_at else None,
                             "saved_from": fr.saved_from})
@@ -347,6 +401,19 @@ def merge_files(ledger: Ledger, paths: list[Path], *, dry_run: bool = False,
             report.batches.append(batch_id)
         report.batch = report.batches[0] if len(report.batches) == 1 else merge_id
     return report
+
+
+def _check_unchanged(path: Path, fr: FileReport, expected: Mapping[Path, str]) -> None:
+    """Refuse the merge when a previewed file is not the file it was (before anything is written)."""
+    if path not in expected:
+        raise LedgerError(f"{path.name}：预览时没有这个文件，未合并任何文件；请重新预览（file not previewed）")
+    if expected[path] != fr.file_hash:
+        raise LedgerError(f"{path.name}：预览之后文件被修改或移走，未合并任何文件；请重新预览（file changed since the preview）")
+
+
+def preview_hashes(report: MergeReport) -> dict[Path, str]:
+    """What a dry run read, as `merge_files(expected=…)` checks it: path → sha256 ("" when unreadable)."""
+    return {f.path: f.file_hash for f in report.files if f.path is not None}
 
 
 class _Seen:

@@ -7,6 +7,9 @@
 - a status outside the list (the row was applied with the status as typed): accepting
   keeps it, or sets the status the clerk chooses (`status`); rejecting puts back the
   status that was sent.
+- an import doubt (the importer was unsure of a task): accepting marks it 已核对 (the task as
+  imported is right, or the clerk has corrected it); rejecting dismisses it. Neither touches
+  progress.
 Each settlement is one logged batch, undoable like any edit.
 """
 
@@ -15,11 +18,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 from app.core.changes import Changes, Conflict
-from app.core.dispatch import ACCEPTED, REJECTED, REVIEW_HELD, REVIEW_STATUS, ReviewItem
+from app.core.dispatch import ACCEPTED, REJECTED, REVIEW_DOUBT, REVIEW_HELD, REVIEW_STATUS, ReviewItem
 from app.core.merge import Values, canonical_status, merge_values
 from app.core.records import STATUSES, Progress
 from app.errors import LedgerError
 from app.ledger import Ledger
+
+DOUBT_CONFIRMED = "已核对"
 
 
 def _current(ledger: Ledger, item: ReviewItem) -> Values:
@@ -35,6 +40,10 @@ def _entry(item: ReviewItem, values: Values) -> Progress:
 def accept(ledger: Ledger, item_id: int, *, status: str | None = None) -> Changes:
     """Take the item's row (held) or its status (status item; `status` sets another one)."""
     item = ledger.review(item_id)
+    if item.kind == REVIEW_DOUBT:
+        if status is not None:
+            raise LedgerError(f"待审核事项 {item_id} 是导入存疑，不能设置状态（--status is for status items）")
+        return ledger.settle_review(item_id, state=ACCEPTED, resolution=DOUBT_CONFIRMED, entries=[], conflicts=[])
     if item.entry is None or item.task_id is None:
         raise LedgerError(f"待审核事项 {item_id} 没有可采用的内容（nothing to accept）")
     ours = _current(ledger, item)
@@ -78,6 +87,9 @@ def _checked_status(status: str) -> str:
 def reject(ledger: Ledger, item_id: int, *, reason: str = "") -> Changes:
     """Do not take the item: a held row is dropped; an odd status goes back to what was sent."""
     item = ledger.review(item_id)
+    if item.kind == REVIEW_DOUBT:
+        return ledger.settle_review(item_id, state=REJECTED, resolution="已忽略" + (f"：{reason}" if reason else ""),
+                                    entries=[], conflicts=[])
     entries: list[Progress] = []
     if item.kind == REVIEW_STATUS and item.task_id is not None:
         ours = _current(ledger, item)

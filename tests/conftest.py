@@ -7,7 +7,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
+import pytest
 
 SEEDS_DIR = Path(__file__).parent / "fixtures" / "seeds"
 SEED_FILES = {

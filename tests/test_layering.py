@@ -57,7 +57,7 @@ def _module_name(path: Path) -> str:
     return ".".join(parts)
 
 
-def _runtime_nodes(tree: ast.AST):  # noqa: ANN202 - an iterator of ast nodes
+def _runtime_nodes(tree: ast.AST):
     """Every node, except inside `if TYPE_CHECKING:` (imports for type hints only never run)."""
     todo = [tree]
     while todo:

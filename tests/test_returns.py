@@ -10,10 +10,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from app import review
 from app.core.records import Progress
 from app.formats.returns import META_SHEET, read_return_file
 from app.ledger import Ledger
-from app import review
 from app.returns import merge_files, undo_merge
 from app.sending import make_sheets
 from tests.merge_fixtures import (
@@ -232,7 +232,7 @@ def test_dry_run_reports_the_same_and_changes_nothing(setup):
     dry, dry_files = merge(ledger, filled, dry_run=True)
     assert ledger.read_bytes() == before and dry.to_json()["dry_run"] is True
     _, real_files = merge(ledger, filled)
-    strip = lambda fs: [{k: v for k, v in f.items() if k != "batch"} for f in fs]  # noqa: E731
+    strip = lambda fs: [{k: v for k, v in f.items() if k != "batch"} for f in fs]
     assert strip(dry_files) == strip(real_files)
 
 

@@ -1,4 +1,5 @@
-"""`ledgerdesk dispatches LEDGER [--round R] [--json]`: who was sent what, who has returned it."""
+"""`ledgerdesk dispatches LEDGER [--round R] [--json]`: who was sent what, who has returned it (and what
+the merge did with the rows: applied, left as conflicts, rejected). `ledgerdesk notice` reminds the rest."""
 
 from __future__ import annotations
 
@@ -38,6 +39,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"【{current}】" + "，".join(f"{STATE_LABELS[k]} {v}" for k, v in counts.items()))
         sent = f"{r.sent_at:%Y-%m-%d %H:%M} 发出 {r.tasks_sent} 项" if r.sent_at else ""
         back = f"，{r.returned_at:%Y-%m-%d %H:%M} 交回" if r.returned_at else ""
+        if r.files_returned:
+            back += f"，已应用 {r.applied} 行、冲突 {r.conflicts} 行、退回 {r.rejected} 行"
         print(f"  {r.unit}：{STATE_LABELS[r.state]}" + (f"（{sent}{back}）" if sent else ""))
     if not rows:
         print("台账中还没有报送轮次。")

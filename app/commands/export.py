@@ -40,7 +40,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def _parse_as_of(text: str | None) -> date | None:
+def parse_as_of(text: str | None) -> date | None:
+    """--as-of YYYY-MM-DD or None; a wrong date is one LedgerError line (shared with `report`)."""
     if not text:
         return None
     try:
@@ -99,7 +100,7 @@ def _only_unit(doc: LedgerDocument, unit: str) -> LedgerDocument:
 
 def run(args: argparse.Namespace) -> int:
     fmt = _format_of(args)
-    as_of = _parse_as_of(args.as_of)
+    as_of = parse_as_of(args.as_of)
     with Ledger.open(args.ledger, readonly=True) as ledger:
         doc = ledger.document()
     try:

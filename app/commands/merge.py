@@ -1,4 +1,7 @@
-"""`ledgerdesk merge LEDGER FILE|DIR... [--dry-run] [--json]`: take in returned sheets and liaison files.
+"""`ledgerdesk merge LEDGER FILE|DIR... [--dry-run] [--json] [--resolve theirs|ours]`: take in returned sheets.
+
+`--resolve` settles every conflict of this merge that way in the same transaction (none is
+left open); without it conflicts wait for `ledgerdesk resolve`.
 
 Exit status: 0 when at least one file could be read (merged or duplicate), even if
 some rows or files were rejected — the report says which and why; 2 when no file
@@ -14,7 +17,7 @@ import sys
 from pathlib import Path
 
 from app.ledger import Ledger
-from app.merge_report import format_report
+from app.merge_report import OURS, THEIRS, Resolution, format_report
 from app.returns import merge_files
 
 
@@ -27,12 +30,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="报回的填报表（.xlsx/.xls/.ods/.docx）、联络员数据包（.ldpkg），或装有它们的文件夹")
     parser.add_argument("--dry-run", action="store_true", help="只报告将会发生什么，不修改台账")
     parser.add_argument("--json", action="store_true", help="以 JSON 输出报告")
+    parser.add_argument("--resolve", choices=(THEIRS, OURS), default=None,
+                        help="本次合并的冲突一律如此处理：theirs 采用报回内容，ours 保留台账内容（不留待处理冲突）")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     with Ledger.open(args.ledger, readonly=args.dry_run) as ledger:
-        report = merge_files(ledger, args.files, dry_run=args.dry_run)
+        resolve = Resolution(args.resolve) if getattr(args, "resolve", None) else None
+        report = merge_files(ledger, args.files, dry_run=args.dry_run, resolutions=resolve)
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     else:
@@ -43,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     return 2
 
 
-def nothing_merged_line(report, paths: list[Path]) -> str:  # noqa: ANN001 - MergeReport
+def nothing_merged_line(report, paths: list[Path]) -> str:
     """The one stderr line when no file could be used: the first file and its reason."""
     if not report.files:
         names = "、".join(Path(p).name for p in paths)

@@ -8,8 +8,9 @@ from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
+from app.core.overview_stats import compute_overview
 from app.core.records import LedgerDocument
-from app.core.status import STATE_LABELS, overdue_tasks, summarize_by_status, summarize_by_unit
+from app.core.status import STATE_LABELS
 from app.ledger import Ledger
 
 
@@ -30,17 +31,18 @@ def parse_as_of(value: str) -> date:
 
 
 def stats_json(doc: LedgerDocument, as_of: date) -> dict:
-    """The stats report as one JSON-able object."""
+    """The stats report as one JSON-able object (the window's overview shows the same numbers)."""
+    overview = compute_overview(doc, as_of=as_of)
     return {
         "title": doc.title,
         "as_of": as_of.isoformat(),
-        "tasks": len(doc.tasks),
-        "by_status": summarize_by_status(doc, as_of=as_of),
-        "by_unit": [asdict(s) for s in summarize_by_unit(doc, as_of=as_of)],
+        "tasks": overview.tasks,
+        "by_status": overview.by_status,
+        "by_unit": [asdict(s) for s in overview.by_unit],
         "overdue": [
             {"id": t.id, "seq": t.seq, "path": doc.path_of(t), "content": t.content[:60],
              "deadline": t.deadline.to_json(), "lead_units": t.lead_units}
-            for t in overdue_tasks(doc, as_of=as_of)
+            for t in overview.overdue
         ],
     }
 

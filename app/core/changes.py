@@ -18,7 +18,8 @@ class Changes:
     """What an operation changed; the window refreshes only these."""
 
     batch_id: str | None = None
-    tasks: set[str] = field(default_factory=set)  # task ids whose fields changed
+    tasks: set[str] = field(default_factory=set)  # task ids whose fields changed (added, moved, renumbered)
+    headings: set[str] = field(default_factory=set)  # heading ids added, moved, renumbered or retitled
     progress: set[tuple[str, str, str]] = field(default_factory=set)  # (task_id, unit, round)
     structure: bool = False  # headings/tasks added, removed or moved
     units: bool = False
@@ -29,17 +30,31 @@ class Changes:
 
     @property
     def empty(self) -> bool:
-        return not (self.tasks or self.progress or self.structure or self.units or self.conflicts or self.meta
-                    or self.reviews or self.dispatches)
+        return not (self.tasks or self.headings or self.progress or self.structure or self.units or self.conflicts
+                    or self.meta or self.reviews or self.dispatches)
 
     def union(self, other: Changes) -> Changes:
         """Both operations' changes (the window refreshes once for a step made of two batches);
         the batch id is this one's, else the other's."""
         return Changes(batch_id=self.batch_id or other.batch_id, tasks=self.tasks | other.tasks,
+                       headings=self.headings | other.headings,
                        progress=self.progress | other.progress, structure=self.structure or other.structure,
                        units=self.units or other.units, conflicts=self.conflicts or other.conflicts,
                        meta=self.meta or other.meta, reviews=self.reviews or other.reviews,
                        dispatches=self.dispatches or other.dispatches)
+
+
+@dataclass
+class EntryChange:
+    """One change of one progress entry, from the change log (the entry's history, oldest first)."""
+
+    at: datetime
+    batch_id: str
+    kind: str  # the batch's kind: "import", "merge", "edit", "resolve", "review", "undo", ...
+    source: str  # file name or "typed"
+    old: Progress | None
+    new: Progress | None
+    undone: bool  # the batch was undone since
 
 
 @dataclass

@@ -8,7 +8,9 @@ returned file, so a file's hidden data can only say which dispatch it answers.
 A ReviewItem is something a merge would not decide alone: a status outside the list
 (the row was kept, the status recorded as typed), or a row of a file whose hidden data
 disagrees with its dispatch, its file name or its title line (held, not applied, until
-the clerk accepts or rejects it). Plain records: no Qt, no SQLAlchemy.
+the clerk accepts or rejects it). An import doubt is one too: a line on which the plan
+importer was unsure of a task (a cell carried down, a deadline read from the text), kept
+until the clerk confirms (已核对) or dismisses it. Plain records: no Qt, no SQLAlchemy.
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ from app.core.merge import Values
 
 REVIEW_STATUS = "status"  # a status outside the list, applied as typed; the clerk settles it
 REVIEW_HELD = "held"  # a row of an untrusted file, not applied until accepted
-REVIEW_KINDS = (REVIEW_STATUS, REVIEW_HELD)
+REVIEW_DOUBT = "doubt"  # the plan importer was unsure of a task (doc.doubts); the clerk checks it
+REVIEW_KINDS = (REVIEW_STATUS, REVIEW_HELD, REVIEW_DOUBT)
 OPEN, ACCEPTED, REJECTED = "open", "accepted", "rejected"
-REVIEW_KIND_LABELS = {REVIEW_STATUS: "状态不在可选范围", REVIEW_HELD: "待核实的报送行"}
+REVIEW_KIND_LABELS = {REVIEW_STATUS: "状态不在可选范围", REVIEW_HELD: "待核实的报送行", REVIEW_DOUBT: "导入存疑"}
 
 
 @dataclass
@@ -56,7 +59,7 @@ class ReviewItem:
     """A returned row the clerk must look at (see the module docstring)."""
 
     id: int
-    kind: str  # REVIEW_STATUS or REVIEW_HELD
+    kind: str  # REVIEW_STATUS, REVIEW_HELD or REVIEW_DOUBT
     file: str
     unit: str
     round: str

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from app.core.records import Unit
+from app.core.records import LedgerDocument, Unit
 from app.core.text import clean_text, normalize_for_match
 
 _OPEN_BRACKETS = "(〔［[【〖"
@@ -385,3 +385,18 @@ class UnitDirectory:
                 best[canonical] = max(best.get(canonical, 0.0), float(score))
         ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))
         return ranked[:limit]
+
+
+def resolve_units(doc: LedgerDocument, names: list[str]) -> list[str]:
+    """Canonical names for what the clerk typed (full name, alias or a short name the directory resolves);
+    an unknown name is refused in one line (the CLI's --unit/--lead/--coop, the notices' unit choice)."""
+    from app.errors import LedgerError
+
+    directory = UnitDirectory(doc.units)
+    out = []
+    for name in names:
+        found = name if name in directory else directory.resolve(name)
+        if found is None:
+            raise LedgerError(f"台账中没有单位“{name}”（unknown unit）；请用 ledgerdesk units 查看单位名录")
+        out.append(found)
+    return out

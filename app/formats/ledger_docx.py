@@ -34,9 +34,8 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from docx import Document
-from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-from docx.oxml import OxmlElement, parse_xml
+from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt
 
@@ -55,6 +54,7 @@ from app.formats.ledger_layout import (
     line_count,
     overdue_row,
 )
+from app.formats.official_docx import append_rows, fixed_table, set_page, set_run_fonts
 
 BODY_FONT = "仿宋_GB2312"
 HEAD_FONT = "黑体"
@@ -90,30 +90,15 @@ def write_ledger_docx(
     _info_lines(document, layout)
     _legend(document, layout)
     widths = [round(cm * TWIPS_PER_CM) for cm in COLUMN_WIDTHS_CM]
-    table = _empty_table(document, widths)
+    table = fixed_table(document, widths, centre=False)
     rows = [_row_xml(COLUMNS, widths, header=True)]
     rows += _body_rows_xml(layout, widths)
-    _append_rows(table, rows)
+    append_rows(table, rows)
     _overview(document, layout)
     document.save(str(path))
 
 
 # ---------------------------------------------------------------- page and styles
-
-
-def set_run_fonts(rpr, east_asia: str, western: str = WESTERN_FONT) -> None:
-    """Fonts for a run properties element: w:eastAsia is what Chinese text uses."""
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
-    for attr in list(fonts.attrib):
-        if attr.endswith("Theme"):
-            del fonts.attrib[attr]
-    fonts.set(qn("w:ascii"), western)
-    fonts.set(qn("w:hAnsi"), western)
-    fonts.set(qn("w:eastAsia"), east_asia)
-    fonts.set(qn("w:cs"), western)
 
 
 def _setup_styles(document) -> None:
@@ -137,11 +122,7 @@ def _setup_styles(document) -> None:
 
 def _setup_page(document) -> None:
     section = document.sections[0]
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
-    section.left_margin, section.right_margin = Cm(MARGINS_CM["left"]), Cm(MARGINS_CM["right"])
-    section.top_margin, section.bottom_margin = Cm(MARGINS_CM["top"]), Cm(MARGINS_CM["bottom"])
-    section.header_distance, section.footer_distance = Cm(MARGINS_CM["header"]), Cm(MARGINS_CM["footer"])
+    set_page(section, landscape=True, margins_cm=MARGINS_CM)
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
     footer.add_run("第 ")
@@ -194,29 +175,6 @@ def clean(text: str) -> str:
 
 
 # ---------------------------------------------------------------- table XML
-
-
-def _empty_table(document, widths: list[int]):
-    table = document.add_table(rows=0, cols=len(widths))
-    table.style = document.styles["Table Grid"]
-    tbl = table._tbl
-    tblPr = tbl.tblPr
-    for tag in ("w:tblW", "w:tblLayout"):
-        old = tblPr.find(qn(tag))
-        if old is not None:
-            tblPr.remove(old)
-    tblPr.append(parse_xml(f'<w:tblW {nsdecls("w")} w:w="{sum(widths)}" w:type="dxa"/>'))
-    tblPr.append(parse_xml(f'<w:tblLayout {nsdecls("w")} w:type="fixed"/>'))
-    for col, width in zip(tbl.tblGrid.findall(qn("w:gridCol")), widths):
-        col.set(qn("w:w"), str(width))
-    return table
-
-
-def _append_rows(table, rows: list[str]) -> None:
-    holder = parse_xml(f'<w:tbl {nsdecls("w")}>{"".join(rows)}</w:tbl>')
-    tbl = table._tbl
-    for tr in list(holder):
-        tbl.append(tr)
 
 
 def _paragraphs(text: str, *, bold: bool, align: str, font: str | None = None, keep_next: bool = False) -> str:
@@ -356,7 +314,7 @@ def _overview(document, layout: LedgerLayout) -> None:
     para.add_run().add_break(WD_BREAK.PAGE)
     _title(document, f"各单位任务落实情况统计（截至{format_date_cn(layout.as_of)}）")
     widths = [round(cm * TWIPS_PER_CM) for cm in OVERVIEW_WIDTHS_CM]
-    table = _empty_table(document, widths)
+    table = fixed_table(document, widths, centre=False)
     table.alignment = 1  # centred on the page
     rows = [_row_xml(OVERVIEW_COLUMNS, widths, header=True)]
     data = [(str(i), c.unit, c.led, c.done, c.in_progress, c.long_term, c.overdue, c.cooperating)
@@ -370,7 +328,7 @@ def _overview(document, layout: LedgerLayout) -> None:
             for c, (v, w) in enumerate(zip(values, widths))
         )
         rows.append(f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{tcs}</w:tr>")
-    _append_rows(table, rows)
+    append_rows(table, rows)
     if layout.overdue:
         _overdue_list(document, layout)
 
@@ -387,7 +345,7 @@ def _overdue_list(document, layout: LedgerLayout) -> None:
     run.bold = True
     set_run_fonts(run._r.get_or_add_rPr(), HEAD_FONT)
     widths = [round(cm * TWIPS_PER_CM) for cm in OVERDUE_WIDTHS_CM]
-    table = _empty_table(document, widths)
+    table = fixed_table(document, widths, centre=False)
     table.alignment = 1
     rows = [_row_xml(OVERDUE_COLUMNS, widths, header=True)]
     for values in (overdue_row(t) for t in layout.overdue):
@@ -396,4 +354,4 @@ def _overdue_list(document, layout: LedgerLayout) -> None:
             for c, (v, w) in enumerate(zip(values, widths))
         )
         rows.append(f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{tcs}</w:tr>")
-    _append_rows(table, rows)
+    append_rows(table, rows)

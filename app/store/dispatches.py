@@ -50,13 +50,13 @@ def add_dispatches(session: Session, dispatches: list[Dispatch]) -> None:
     session.flush()
 
 
-def _rows(lines) -> list[DispatchRow]:  # noqa: ANN001 - rows with DispatchLineRow's columns
+def _rows(lines) -> list[DispatchRow]:
     return [DispatchRow(task_id=ln.task_id, seq=ln.seq, locked=json.loads(ln.locked or "{}"),
                         base=_values(ln.base) or Values(), fingerprint=ln.fingerprint,
                         columns=json.loads(ln.columns or "{}")) for ln in lines]
 
 
-def _dispatch(row, lines, count: int) -> Dispatch:  # noqa: ANN001 - a dispatch row and its line rows
+def _dispatch(row, lines, count: int) -> Dispatch:
     return Dispatch(id=row.id, unit=row.unit, round=row.round, created_at=row.created_at, file_name=row.file_name,
                     fmt=row.fmt, rows=_rows(lines or []), task_count=count)
 

@@ -43,7 +43,7 @@ def migrations_dir() -> Path:
     return install_root() / "db"
 
 
-def alembic_config():  # noqa: ANN201 - alembic.config.Config, imported only when migrating
+def alembic_config():
     from alembic.config import Config
 
     cfg = Config()
@@ -95,7 +95,7 @@ def make_engine(path: Path, *, readonly: bool = False, shown_as: Path | None = N
         engine = create_engine(_file_url(path))
 
     @event.listens_for(engine, "connect")
-    def _pragmas(dbapi_conn, record) -> None:  # noqa: ANN001 - DB-API connection, pool record
+    def _pragmas(dbapi_conn, record) -> None:
         record.info[validate.CONNECTION_PATH_KEY] = str(shown)
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA foreign_keys=ON")
@@ -105,7 +105,7 @@ def make_engine(path: Path, *, readonly: bool = False, shown_as: Path | None = N
         cur.close()
 
     @event.listens_for(engine, "handle_error")
-    def _as_file_error(context) -> None:  # noqa: ANN001 - sqlalchemy ExceptionContext
+    def _as_file_error(context) -> None:
         error = validate.file_error(shown, context.original_exception)
         if error is not None:
             raise error from context.original_exception
@@ -384,7 +384,7 @@ def _scratch_engine(path: Path) -> Engine:
     engine = create_engine(_file_url(path))
 
     @event.listens_for(engine, "connect")
-    def _pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 - DB-API connection
+    def _pragmas(dbapi_conn, _record) -> None:
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA journal_mode=MEMORY")
@@ -629,7 +629,7 @@ class FileLock:
                     ) from exc
                 time.sleep(0.05)
 
-    def _try_acquire(self):  # noqa: ANN202 - an open binary file
+    def _try_acquire(self):
         fh = open(self.path, "a+b")  # noqa: SIM115 - held open for the lock's lifetime
         try:
             if os.name == "nt":

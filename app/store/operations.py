@@ -14,24 +14,25 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.core.changes import BatchInfo, Changes, Conflict
-from app.core.records import ROLE_COOP, ROLE_LEAD, Deadline, Progress
+from app.core.records import Deadline, Progress
 from app.errors import LedgerError
-from app.store import dispatches, queries
+from app.store import directory, dispatches, queries, structure
 from app.store.orm import (
-    AssignmentRow,
     BatchRow,
     ChangeRow,
     ConflictRow,
     LedgerInfo,
     ProgressRow,
+    ReviewRow,
     RoundRow,
     TaskRow,
     UnitAliasRow,
     UnitRow,
 )
+from app.store.structure import TASK_FIELDS, TASK_TEXT_FIELDS, set_task_field, task_field_value
 
-TASK_TEXT_FIELDS = ("seq", "key_work", "content", "metric", "notes")
-TASK_FIELDS = (*TASK_TEXT_FIELDS, "deadline", "lead_units", "coop_units")
+__all__ = ["TASK_FIELDS", "TASK_TEXT_FIELDS", "set_task_field", "task_field_value"]  # kept here for callers
+
 
 
 def now() -> datetime:
@@ -131,42 +132,6 @@ class _ProgressWriter:
 
 
 # ----- task fields --------------------------------------------------------------------------------
-def task_field_value(task: TaskRow, name: str) -> object:
-    """A task field as JSON-able data (deadline as its contract object, units as name lists)."""
-    if name == "deadline":
-        return Deadline(task.deadline_text, task.deadline_date, task.deadline_kind).to_json()
-    if name in ("lead_units", "coop_units"):
-        role = ROLE_LEAD if name == "lead_units" else ROLE_COOP
-        return [a.unit.name for a in task.assignments if a.role == role]
-    return getattr(task, name)
-
-
-def set_task_field(session: Session, task: TaskRow, name: str, value: object) -> None:
-    if name == "deadline":
-        data = value if isinstance(value, dict) else value.to_json()  # type: ignore[union-attr]
-        task.deadline_text = data.get("text", "")
-        task.deadline_date = date.fromisoformat(data["date"]) if data.get("date") else None
-        task.deadline_kind = data.get("kind", "none")
-    elif name in ("lead_units", "coop_units"):
-        role = ROLE_LEAD if name == "lead_units" else ROLE_COOP
-        units = queries.unit_ids(session)
-        unknown = [u for u in value if u not in units]  # type: ignore[union-attr]
-        if unknown:
-            raise LedgerError(f"单位“{unknown[0]}”不在本台账的单位名录中（unknown unit）")
-        for assignment in [a for a in task.assignments if a.role == role]:
-            task.assignments.remove(assignment)
-        session.flush()
-        base = 0 if role == ROLE_LEAD else 100
-        for i, name_ in enumerate(value):  # type: ignore[arg-type]
-            task.assignments.append(AssignmentRow(unit_id=units[name_], role=role, position=base + i))
-        session.flush()
-        session.expire(task, ["assignments"])
-    elif name in TASK_TEXT_FIELDS:
-        setattr(task, name, value)
-    else:
-        raise LedgerError(f"不能修改字段 {name}（unknown task field）")
-
-
 def update_task(session: Session, task_id: str, fields: dict, batch: BatchRow, at: datetime) -> Changes:
     task = session.get(TaskRow, task_id)
     if task is None:
@@ -196,11 +161,44 @@ def undo_batch(session: Session, batch_id: str, at: datetime) -> Changes:
     undo = new_batch(session, kind="undo", source=batch.source, unit=batch.unit, round=batch.round,
                      meta={"undoes": batch_id}, at=at)
     changes = Changes(batch_id=undo.id, conflicts=True)
-    units = queries.unit_ids(session)
-    rounds = queries.round_ids(session)
-    for change in reversed(queries.batch_changes(session, batch_id)):
+    units: dict[str, int] = {}
+    rounds: dict[str, int] = {}
+    unit_names: dict[int, str] = {}
+    round_names: dict[int, str] = {}
+    cache: dict = {}  # name resolvers for restored tasks, read once per undo
+    logged = list(reversed(queries.batch_changes(session, batch_id)))
+    at_index = 0
+    while at_index < len(logged):
+        change = logged[at_index]
+        at_index += 1
+        if structure.is_bulk_undo(change):  # moves and deletions of many tasks: one pass
+            run = [change]
+            while at_index < len(logged) and structure.is_bulk_undo(logged[at_index]):
+                run.append(logged[at_index])
+                at_index += 1
+            structure.undo_places(session, run, undo, at, changes, cache)
+            continue
+        if structure.is_seq_undo(change):  # a renumbering: one pass
+            run = [change]
+            while at_index < len(logged) and structure.is_seq_undo(logged[at_index]):
+                run.append(logged[at_index])
+                at_index += 1
+            structure.undo_seqs(session, run, undo, at, changes)
+            continue
         old = json.loads(change.old) if change.old else None
         expected = json.loads(change.new) if change.new else None
+        if change.entity == "task" and change.field in ("row", "place"):
+            structure.undo_task_change(session, change, undo, at, changes, cache)
+            continue
+        if change.entity == "heading":
+            structure.undo_heading_change(session, change, undo, at, changes)
+            continue
+        if change.entity in directory.ENTITIES or (change.entity == "unit"
+                                                   and change.field in directory.UNIT_ROW_FIELDS):
+            directory.undo_change(session, change, undo, at, changes)
+            units, rounds = {}, {}
+            cache.clear()
+            continue
         if change.entity == "task":
             task_id = json.loads(change.entity_key)
             task = session.get(TaskRow, task_id)
@@ -219,7 +217,14 @@ def undo_batch(session: Session, batch_id: str, at: datetime) -> Changes:
         if change.entity != "progress":
             raise LedgerError("此批次包含无法撤销的更改（only progress and task edits can be undone）")
         task_id, unit, round_name = json.loads(change.entity_key)
+        if not units or not rounds:  # read once, again after a change of the directory or rounds
+            units, rounds = directory.unit_resolver(session), directory.round_resolver(session)
+            unit_names = {uid: name for name, uid in queries.unit_ids(session).items()}
+            round_names = {rid: name for name, rid in queries.round_ids(session).items()}
+        if unit not in units or round_name not in rounds:
+            raise LedgerError(f"“{unit}/{round_name}”已不在本台账中，不能撤销（unit or round gone since）")
         row = queries.find_progress(session, task_id, units[unit], rounds[round_name])
+        unit, round_name = unit_names[units[unit]], round_names[rounds[round_name]]
         current = queries.progress_value(row)
         if current != expected:
             raise LedgerError(
@@ -235,8 +240,23 @@ def undo_batch(session: Session, batch_id: str, at: datetime) -> Changes:
     session.execute(update(ConflictRow).where(ConflictRow.batch_id == batch_id, ConflictRow.resolved_at.is_(None))
                     .values(resolved_at=at, resolution="undone"))
     dispatches.cancel_reviews_of_batch(session, batch_id)
+    changes.reviews = _reopen_settled(session, batch) or changes.reviews
     batch.undone_at = at
     return changes
+
+
+def _reopen_settled(session: Session, batch: BatchRow) -> bool:
+    """Undoing a 处理冲突 or review step opens again what it settled, so the clerk (or redo) can settle it
+    again; True when a review item was reopened."""
+    meta = json.loads(batch.meta or "{}")
+    if batch.kind == "resolve" and meta.get("conflict") is not None:
+        session.execute(update(ConflictRow).where(ConflictRow.id == meta["conflict"])
+                        .values(resolved_at=None, resolution=""))
+    elif batch.kind == "review" and meta.get("review") is not None:
+        session.execute(update(ReviewRow).where(ReviewRow.id == meta["review"])
+                        .values(state="open", resolution="", resolved_at=None))
+        return True
+    return False
 
 
 # ----- batches and conflicts -------------------------------------------------------------------------
@@ -329,9 +349,11 @@ def update_unit(session: Session, name: str, fields: dict, batch: BatchRow, at: 
     return changes
 
 
-def _undo_unit_change(session: Session, change, undo: BatchRow, at: datetime) -> None:  # noqa: ANN001
+def _undo_unit_change(session: Session, change, undo: BatchRow, at: datetime) -> None:
     name = json.loads(change.entity_key)
-    row = unit_row(session, name)
+    unit_id = directory.unit_resolver(session).get(name)
+    row = session.get(UnitRow, unit_id) if unit_id is not None else unit_row(session, name)
+    name = row.name
     expected = json.loads(change.new) if change.new is not None else None
     current = getattr(row, change.field)
     if current != expected:

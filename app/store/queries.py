@@ -20,7 +20,7 @@ from app.core.records import (
     Task,
     Unit,
 )
-from app.store import validate
+from app.store import snapshot_read, validate
 from app.store.orm import (
     AssignmentRow,
     BatchRow,
@@ -315,20 +315,18 @@ def read_rounds(session: Session) -> list[Round]:
 
 def read_tasks(session: Session, task_ids: list[str] | None = None) -> list[Task]:
     """Tasks in document order (all, or those of `task_ids` that still exist), units by role."""
+    if task_ids is None:  # the window's open: plain SQL (app/store/snapshot_read.py)
+        return snapshot_read.all_tasks(session)
     names = _unit_names(session)
     columns = (TaskRow.id, TaskRow.seq, TaskRow.heading_id, TaskRow.key_work, TaskRow.content, TaskRow.metric,
                TaskRow.deadline_text, TaskRow.deadline_date, TaskRow.deadline_kind, TaskRow.notes, TaskRow.position)
     rows: list = []
     assigned: list = []
     assign_columns = (AssignmentRow.task_id, AssignmentRow.unit_id, AssignmentRow.role)
-    if task_ids is None:
-        rows = _run(session, select(*columns)).all()
-        assigned = _run(session, select(*assign_columns).order_by(AssignmentRow.position, AssignmentRow.id)).all()
-    else:
-        for chunk in _chunks(list(dict.fromkeys(task_ids))):
-            rows += _run(session, select(*columns).where(TaskRow.id.in_(chunk))).all()
-            assigned += _run(session, select(*assign_columns).where(AssignmentRow.task_id.in_(chunk))
-                             .order_by(AssignmentRow.position, AssignmentRow.id)).all()
+    for chunk in _chunks(list(dict.fromkeys(task_ids))):
+        rows += _run(session, select(*columns).where(TaskRow.id.in_(chunk))).all()
+        assigned += _run(session, select(*assign_columns).where(AssignmentRow.task_id.in_(chunk))
+                         .order_by(AssignmentRow.position, AssignmentRow.id)).all()
     rows.sort(key=lambda r: r[-1])
     tasks: dict[str, Task] = {}
     for tid, seq, heading_id, key_work, content, metric, d_text, d_date, d_kind, notes, _pos in rows:
@@ -362,30 +360,12 @@ def read_progress(session: Session, task_ids: list[str] | None = None) -> list[P
             for tid, uid, rid, status, text, done, evidence, updated, source, reporter in rows]
 
 
-_MARKS_SQL = "SELECT task_id, unit_id, round_id, status, trim(text) != '' FROM progress"
-
-
 def read_progress_marks(session: Session, task_ids: list[str] | None = None) -> list[tuple]:
     """(task_id, unit, round, status, text_mark) per progress entry, in no particular order: text_mark is
     "…" when the entry has text, else "". Enough for task states and filters (a unit has one entry per task
     and round, so no tie needs updated_at) without reading 60,000 texts; the window reads an entry's
-    text when it shows it (read_progress). Plain SQL on the DB-API cursor: no type processing is needed
-    for these columns, and at 60,000 rows the result layer cost more than SQLite."""
-    names = _unit_names(session)
-    round_names = dict(_run(session, select(RoundRow.id, RoundRow.name)).all())
-    cursor = session.connection().connection.cursor()
-    try:
-        if task_ids is None:
-            rows = cursor.execute(_MARKS_SQL).fetchall()
-        else:
-            rows = []
-            for chunk in _chunks(list(dict.fromkeys(task_ids))):
-                marks = ",".join("?" * len(chunk))
-                rows += cursor.execute(f"{_MARKS_SQL} WHERE task_id IN ({marks})", chunk).fetchall()
-    finally:
-        cursor.close()
-    return [(tid, names[uid], round_names[rid], status, "…" if has_text else "")
-            for tid, uid, rid, status, has_text in rows]
+    text when it shows it (read_progress). Plain SQL on the DB-API cursor (app/store/snapshot_read.py)."""
+    return snapshot_read.progress_marks(session, task_ids, chunk=_IN_CHUNK)
 
 
 def read_snapshot(session: Session, *, progress: bool = True) -> LedgerDocument:

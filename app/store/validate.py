@@ -139,7 +139,7 @@ def heading_tree_problem(headings: Iterable[tuple[str, str | None, str]]) -> str
     return None
 
 
-def check_headings(session, headings: list) -> None:  # noqa: ANN001 - a Session; Heading records
+def check_headings(session, headings: list) -> None:
     """The heading tree as read (read_document): a cycle would make every walk up to the root endless."""
     problem = heading_tree_problem((h.id, h.parent_id, h.label) for h in headings)
     if problem:

@@ -42,6 +42,9 @@ def _ready(window: MainWindow, *, need_ledger: bool = True) -> bool:
     return window.commit_pending()
 
 
+ready = _ready  # the window's 最近打开 asks the same before opening
+
+
 def _start(window: MainWindow, title: str, work, on_done, *, cancellable: bool = False) -> None:
     started = window.jobs.start(title, work, on_done, lambda message: _fail(window, message),
                                 cancellable=cancellable,
@@ -192,7 +195,9 @@ def merge_returns(window: MainWindow) -> None:
         return
     files, _ = QFileDialog.getOpenFileNames(window, "选择交回的报送表", "", RETURN_FILTER)
     if files:
-        start_merge(window, [Path(f) for f in files])
+        from app.ui.merge_preview import preview_and_merge
+
+        preview_and_merge(window, [Path(f) for f in files])  # a dry run shown row by row, then 应用
 
 
 def start_merge(window: MainWindow, files: list[Path]) -> None:

@@ -53,24 +53,34 @@ def _application():
     return app
 
 
-def open_window(ledger_path: Path | None, *, as_of: date | None = None):
+def open_window(ledger_path: Path | None, *, as_of: date | None = None, opening: _Background | None = None):
     """The window, with the ledger given on the command line (or by double-click) opened in it.
 
     A ledger that cannot be opened leaves the window open and empty, with a dialog naming the
-    file and what to do (also a line on stderr and in the log next to the settings)."""
+    file and what to do (also a line on stderr and in the log next to the settings). The ledger
+    is opened (lock, checks, upgrade) while the window is built: SQLite's page check of a county's
+    ledger runs outside the interpreter lock, beside the imports and widgets of the window
+    (`opening`: that open, started earlier by run_gui)."""
     from app.errors import LedgerError
-    from app.ledger import Ledger
-    from app.ui.dialogs import show_open_failure
-    from app.ui.logbook import start_log
-    from app.ui.main_window import MainWindow
 
-    _application()
-    start_log()
-    window = MainWindow(as_of=as_of)
+    if opening is None and ledger_path is not None:
+        opening = _start_opening(Path(ledger_path))
+    try:
+        from app.ui.dialogs import show_open_failure
+        from app.ui.logbook import start_log
+        from app.ui.main_window import MainWindow
+
+        _application()
+        start_log()
+        window = MainWindow(as_of=as_of)
+    except BaseException:
+        if opening is not None:
+            opening.discard_ledger()
+        raise
     failure: str | None = None
-    if ledger_path is not None:
+    if opening is not None:
         try:
-            window.set_ledger(Ledger.open(ledger_path))
+            window.set_ledger(opening.result())
         except LedgerError as exc:
             failure = str(exc)
     window.show()
@@ -80,10 +90,67 @@ def open_window(ledger_path: Path | None, *, as_of: date | None = None):
     return window
 
 
+def _start_opening(path: Path) -> _Background:
+    from app.ledger import Ledger
+
+    return _Background(Ledger.open, path)
+
+
+class _Background:
+    """`func(*args)` run in a thread from now on; `result()` waits for it and returns or raises what it did.
+
+    For work that waits outside the interpreter lock (SQLite's checks, a child process) while the
+    main thread imports and builds the window."""
+
+    def __init__(self, func, *args: object) -> None:
+        import threading
+
+        self._outcome: tuple[object, BaseException | None] = (None, None)
+        self._thread = threading.Thread(target=self._run, args=(func, *args), name=f"start-{func.__name__}",
+                                        daemon=True)
+        self._thread.start()
+
+    def _run(self, func, *args: object) -> None:
+        try:
+            self._outcome = (func(*args), None)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller by result()
+            self._outcome = (None, exc)
+
+    def result(self):
+        self._thread.join()
+        value, error = self._outcome
+        if error is not None:
+            raise error
+        return value
+
+    def discard_ledger(self) -> None:
+        """The window could not be built: close the ledger opened here (its lock), once it is open."""
+        try:
+            self.result().close()
+        except BaseException:  # noqa: BLE001 - the window's own error is the one to report
+            pass
+
+
 def run_gui(ledger_path: Path | None, *, screenshot: Path | None = None) -> int:
+    """`ledgerdesk gui`: the display probe (a child process), the ledger's open and the window's
+    imports run side by side; the probe is asked before any QApplication exists."""
+    probe = None
     if screenshot is not None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    elif getattr(sys, "frozen", False) is False and (reason := window_unavailable_reason()):
+    elif getattr(sys, "frozen", False) is False:
+        probe = _Background(window_unavailable_reason)  # a child's Qt start (Linux): beside the imports below
+    opening = _start_opening(Path(ledger_path)) if ledger_path is not None and screenshot is None else None
+    try:
+        import app.ui.main_window
+
+        reason = probe.result() if probe is not None else None
+    except BaseException:
+        if opening is not None:
+            opening.discard_ledger()
+        raise
+    if reason:
+        if opening is not None:
+            opening.discard_ledger()
         from app.errors import LedgerError
 
         raise LedgerError(f"{reason}，无法打开窗口；请使用命令行（use the CLI commands）")
@@ -93,7 +160,7 @@ def run_gui(ledger_path: Path | None, *, screenshot: Path | None = None) -> int:
     from app.ui.dialogs import show_error
     from app.ui.logbook import install_excepthook
 
-    window = open_window(ledger_path)
+    window = open_window(ledger_path, opening=opening)
     install_excepthook(lambda message: show_error(window, message))
     return app.exec()
 

@@ -55,3 +55,42 @@ def settings() -> QSettings:
 
 def log_path() -> Path:
     return config_dir() / LOG_FILE
+
+
+# ----- recent files --------------------------------------------------------------------------------
+MAX_RECENT = 8
+RECENT_KEY = "recent/files"
+
+
+def _as_list(value) -> list[str]:
+    """QSettings gives a one-item list back as a string from an INI file, and nothing as None."""
+    if value is None or value == "":
+        return []
+    return [value] if isinstance(value, str) else [str(v) for v in value]
+
+
+def recent_files() -> list[Path]:
+    """The ledgers opened last, newest first (at most MAX_RECENT)."""
+    return [Path(p) for p in _as_list(settings().value(RECENT_KEY))][:MAX_RECENT]
+
+
+def _store_recent(paths: list[Path]) -> list[Path]:
+    store = settings()
+    store.setValue(RECENT_KEY, [str(p) for p in paths[:MAX_RECENT]])
+    store.sync()
+    return paths[:MAX_RECENT]
+
+
+def add_recent(path: Path) -> list[Path]:
+    """`path` first in the list (once), the oldest dropped beyond MAX_RECENT."""
+    path = Path(path).resolve()
+    return _store_recent([path, *(p for p in recent_files() if p != path)])
+
+
+def remove_recent(path: Path) -> list[Path]:
+    path = Path(path)
+    return _store_recent([p for p in recent_files() if p != path])
+
+
+def clear_recent(*, missing_only: bool = False) -> list[Path]:
+    return _store_recent([p for p in recent_files() if p.is_file()] if missing_only else [])

@@ -38,3 +38,18 @@ def ask_discard(parent: QWidget | None, message: str) -> bool:
         parent, APP_NAME, f"{message}\n\n放弃这些修改（Discard），还是返回继续修改（Cancel）？",
         QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
     return answer == QMessageBox.StandardButton.Discard
+
+
+def about_text() -> str:
+    """What 帮助 › 关于 says: the program, its version, and where its settings and log are kept."""
+    from app import __version__
+    from app.ui.config import is_portable, log_path, settings_path
+
+    where = "便携版（设置保存在程序旁）" if is_portable() else "设置保存在用户配置目录"
+    return (f"<h3>{APP_NAME} {__version__}</h3>"
+            "<p>政务公开工作要点任务落实台账的离线编辑工具：导入要点、分发报送表、合并回收表、导出标准台账。</p>"
+            f"<p>版本：{__version__}<br>{where}<br>设置文件：{settings_path()}<br>日志文件：{log_path()}</p>")
+
+
+def show_about(parent: QWidget | None) -> None:
+    QMessageBox.about(parent, f"关于{APP_NAME}", about_text())

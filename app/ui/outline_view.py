@@ -4,6 +4,8 @@ A QTableView asks the model only for the rows on screen (a QTreeView lays out ev
 change: see app/ui/models/task_tree.py). Heading rows open and close with a click on their ▸/▾
 in 序号, a double click, or the keyboard (→ opens, ← closes or goes up to the heading, Space or
 Enter toggles), as in a tree. Long cells end in "…" with the whole text in the tooltip.
+Rows are dragged to reorder them or move them under another heading: the model hands the drop to
+the window (app/ui/tree_edit.py), which moves them through the facade as one undoable step.
 """
 
 from __future__ import annotations
@@ -38,6 +40,12 @@ class OutlineView(QTableView):
         columns.setStretchLastSection(False)
         columns.setSectionResizeMode(COL_TASK, QHeaderView.ResizeMode.Stretch)
         columns.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.setDragEnabled(True)
+        self.setAcceptDrops(True)
+        self.setDropIndicatorShown(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        self.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.setDragDropOverwriteMode(False)
         self.doubleClicked.connect(self._toggle_heading)
 
     def _heading_id(self, index: QModelIndex) -> str | None:

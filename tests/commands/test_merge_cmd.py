@@ -10,7 +10,9 @@ import pytest
 from app.cli import main
 from app.core.records import Progress
 from app.ledger import Ledger
-from tests.merge_fixtures import FILE_KEYS, ROUND, UNIT, fill_xlsx, ledger_json, progress_of, run_main as run
+from tests.merge_fixtures import FILE_KEYS, ROUND, UNIT, fill_xlsx, ledger_json, progress_of
+from tests.merge_fixtures import run_main as run
+
 
 def test_sheets_writes_one_file_per_unit_and_prints_them(ledger, tmp_path, capsys):
     code, out, _ = run(capsys, "sheets", ledger, "-o", tmp_path / "out", "--round", ROUND)

@@ -11,7 +11,14 @@ from openpyxl import load_workbook
 from app.core.records import Deadline, Heading, LedgerDocument, Progress, Round, Task, Unit
 from app.errors import LedgerError
 from app.formats.ledger_layout import COLUMNS, build_layout, ledger_title
-from app.formats.ledger_xlsx import DATA_SHEET, HEADER_ROW, MAIN_SHEET, OVERVIEW_SHEET, split_chunks, write_ledger_xlsx
+from app.formats.ledger_xlsx import (
+    DATA_SHEET,
+    HEADER_ROW,
+    MAIN_SHEET,
+    OVERVIEW_SHEET,
+    split_chunks,
+    write_ledger_xlsx,
+)
 from tests.factories import make_document
 
 AS_OF = date(2023, 11, 1)

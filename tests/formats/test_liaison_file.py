@@ -11,9 +11,8 @@ import pytest
 from app.core.merge import Values
 from app.core.sheet_scope import unit_tasks
 from app.errors import InputError
+from app.formats.returns import SUPPORTED_SUFFIXES, fingerprint, plan_rows, read_return_file
 from app.formats.returns import liaison as lf
-from app.formats.returns import SUPPORTED_SUFFIXES, read_return_file
-from app.formats.returns import fingerprint, plan_rows
 from app.ledger import Ledger
 from app.returns import expand_paths
 from tests.merge_fixtures import ROUND, UNIT, make_ledger

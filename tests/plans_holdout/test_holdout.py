@@ -15,7 +15,13 @@ import pytest
 
 from tests.plans import corpus_checks
 from tests.plans.scoring import CORPUS_DIR
-from tests.plans_holdout.holdout_scoring import HOLDOUT_DIR, SOURCE_FILES, corpus, expected_files, score_holdout
+from tests.plans_holdout.holdout_scoring import (
+    HOLDOUT_DIR,
+    SOURCE_FILES,
+    corpus,
+    expected_files,
+    score_holdout,
+)
 
 FLOOR_FILE = Path(__file__).resolve().parent / "accuracy_floor.json"
 DOCS = corpus()

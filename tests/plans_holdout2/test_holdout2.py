@@ -17,7 +17,13 @@ import pytest
 from tests.plans import corpus_checks
 from tests.plans.scoring import CORPUS_DIR
 from tests.plans_holdout.holdout_scoring import HOLDOUT_DIR
-from tests.plans_holdout2.holdout2_scoring import HOLDOUT2_DIR, SOURCE_FILES, corpus, expected_files, score_holdout2
+from tests.plans_holdout2.holdout2_scoring import (
+    HOLDOUT2_DIR,
+    SOURCE_FILES,
+    corpus,
+    expected_files,
+    score_holdout2,
+)
 
 FLOOR_FILE = Path(__file__).resolve().parent / "accuracy_floor.json"
 DOCS = corpus()

@@ -51,19 +51,33 @@ def ledger_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def open_window(qtbot, ledger_path: Path):
-    """The window on the sample ledger, as of 2023-10-01 (shown, closed after the test)."""
+def window_on(qtbot):
+    """`window_on(path)`: the window on that ledger, as of 2023-10-01, shown; after the test its
+    job (if any) is waited for and it is closed."""
     from datetime import date
 
     from app.ledger import Ledger
     from app.ui.main_window import MainWindow
 
-    win = MainWindow(Ledger.open(ledger_path), as_of=date(2023, 10, 1))
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    if win.jobs.busy:
-        win.jobs.wait()
-        qtbot.waitUntil(lambda: not win.jobs.busy, timeout=10_000)
-    win.close()
+    opened = []
+
+    def open_window(path: Path):
+        win = MainWindow(Ledger.open(path), as_of=date(2023, 10, 1))
+        qtbot.addWidget(win)
+        win.show()
+        qtbot.waitExposed(win)
+        opened.append(win)
+        return win
+
+    yield open_window
+    for win in opened:
+        if win.jobs.busy:
+            win.jobs.wait()
+            qtbot.waitUntil(lambda win=win: not win.jobs.busy, timeout=10_000)
+        win.close()
+
+
+@pytest.fixture
+def open_window(window_on, ledger_path: Path):
+    """The window on the sample ledger, as of 2023-10-01 (shown, closed after the test)."""
+    return window_on(ledger_path)

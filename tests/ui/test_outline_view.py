@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import sys
 
-import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
-
 
 
 def test_click_on_the_mark_and_the_keyboard_open_and_close_headings(open_window) -> None:

@@ -47,10 +47,33 @@ from app.formats.returns.model import ReadRow, ReturnedSheet, SentRow, parse_sav
 from app.formats.returns.reader import SUPPORTED_SUFFIXES, read_return_file, saved_time
 
 __all__ = [
-    "FILL", "FORMAT_TAG", "HEADERS", "ID_HEADER", "LIAISON_SUFFIX", "LOCKED", "META_SHEET", "SUPPORTED_SUFFIXES", "Stamp",
-    "ReadRow", "ReturnedSheet", "SentRow", "column_hashes", "dispatch_for", "fill_liaison_file", "fingerprint",
-    "liaison_file_name", "load_liaison_file", "parse_saved_at", "plan_rows", "read_return_file", "safe_file_name",
-    "saved_time", "sheet_file_name", "sheet_file_names", "write_liaison_file", "write_return_sheet",
+    "FILL",
+    "FORMAT_TAG",
+    "HEADERS",
+    "ID_HEADER",
+    "LIAISON_SUFFIX",
+    "LOCKED",
+    "META_SHEET",
+    "SUPPORTED_SUFFIXES",
+    "ReadRow",
+    "ReturnedSheet",
+    "SentRow",
+    "Stamp",
+    "column_hashes",
+    "dispatch_for",
+    "fill_liaison_file",
+    "fingerprint",
+    "liaison_file_name",
+    "load_liaison_file",
+    "parse_saved_at",
+    "plan_rows",
+    "read_return_file",
+    "safe_file_name",
+    "saved_time",
+    "sheet_file_name",
+    "sheet_file_names",
+    "write_liaison_file",
+    "write_return_sheet",
 ]
 
 

@@ -12,9 +12,10 @@ heading is collapsed or expanded; only a new filter resets the model (cheap for 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Callable, Iterable
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QMimeData, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from app.core.records import Heading, Task
@@ -28,7 +29,9 @@ UNITS_ROLE = Qt.ItemDataRole.UserRole + 3
 HEADING_ID_ROLE = Qt.ItemDataRole.UserRole + 4
 LEVEL_ROLE = Qt.ItemDataRole.UserRole + 5
 STATE_COLOURS = {"overdue": "#fde2e1", "due_soon": "#fff4d6", "done": "#e3f4e1"}
-STATE_TEXT_COLOURS = {"overdue": "#b3261e", "due_soon": "#8a5a00", "done": "#1e6b2a", "long_term": "#1f4e8c"}
+STATE_TEXT_COLOURS = {"overdue": "#b3261e", "due_soon": "#8a5a00", "done": "#1e6b2a", "long_term": "#1f4e8c",
+                      "no_deadline": "#666666"}
+MIME_TYPE = "application/x-ledgerdesk-outline"  # {"tasks": [ids], "headings": [ids]} dragged within the outline
 HEADING_BACKGROUND = "#eef2f7"
 OPEN_MARK, CLOSED_MARK = "▾", "▸"
 INDENT = "\u3000"  # an ideographic space per level: the outline's indent in 序号
@@ -37,7 +40,10 @@ _TOOLTIP = Qt.ItemDataRole.ToolTipRole
 _BACKGROUND = Qt.ItemDataRole.BackgroundRole
 _FOREGROUND = Qt.ItemDataRole.ForegroundRole
 _FONT = Qt.ItemDataRole.FontRole
-_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+_FLAGS = (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+          | Qt.ItemFlag.ItemIsDragEnabled | Qt.ItemFlag.ItemIsDropEnabled)
+# A drop asks the window to move: (task ids, heading ids, target heading or None, before id or None) → done
+MoveHandler = Callable[[list[str], list[str], "str | None", "str | None"], bool]
 _NO_PARENT = QModelIndex()
 _BRUSHES: dict[str, QBrush] = {}
 _BOLD: QFont | None = None
@@ -62,19 +68,15 @@ def _one_line(text: str) -> str:
 
 
 def deadline_tooltip(task: Task) -> str:
-    from app.ui.panes.detail import KIND_LABELS  # the pane's words for deadline kinds
+    from app.ui.panes.detail import describe_deadline  # the pane's words for deadline kinds
 
-    deadline = task.deadline
-    parts = [deadline.text or "（无）", KIND_LABELS.get(deadline.kind, deadline.kind)]
-    if deadline.date:
-        parts.append(deadline.date.isoformat())
-    return " · ".join(parts)
+    return f"{task.deadline.text or '（无）'}\n{describe_deadline(task.deadline)[0]}"
 
 
 class Node:
     """A heading or a task of the outline, with its place in the document."""
 
-    __slots__ = ("cells", "children", "end", "heading", "level", "parent", "state", "task")
+    __slots__ = ("cells", "children", "end", "heading", "level", "parent", "start", "state", "task")
 
     def __init__(self, heading: Heading | None = None, task: Task | None = None, state: str = "") -> None:
         self.heading = heading
@@ -83,6 +85,7 @@ class Node:
         self.parent: Node | None = None
         self.children: list[Node] = []
         self.level = 0
+        self.start = 0  # a heading: its own position in the model's document order
         self.end = 0  # a heading: the position after its last descendant in the model's document order
         self.cells: tuple[str, ...] = ()
         if task is not None:
@@ -102,7 +105,10 @@ class Node:
 
 
 class TaskTreeModel(QAbstractTableModel):
-    """Read-only outline over the window's LedgerView; edits go through the facade and come back as Changes."""
+    """Read-only outline over the window's LedgerView; edits go through the facade and come back as Changes.
+
+    Rows can be dragged: a drop is handed to `move_handler` (set by app/ui/tree_edit.py), which runs the
+    move as an undoable facade operation; the rows change when its Changes come back (sync_document)."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -115,6 +121,7 @@ class TaskTreeModel(QAbstractTableModel):
         self._rows: list[Node] = []
         self._row_of: dict[int, int] = {}
         self._order: list[Node] = []  # every node but the root, in document order
+        self.move_handler: MoveHandler | None = None
 
     # ----- building and filtering -------------------------------------------------------------
     def set_document(self, headings: Iterable[Heading], tasks: Iterable[Task], states: dict[str, str],
@@ -169,6 +176,7 @@ class TaskTreeModel(QAbstractTableModel):
         node.level = level
         for child in node.children:
             if child.heading is not None:
+                child.start = len(self._order)
                 self._order.append(child)
                 self._number(child, level + 1)
                 child.end = len(self._order)
@@ -374,6 +382,129 @@ class TaskTreeModel(QAbstractTableModel):
         """Ids of the rows shown, in order (headings prefixed "h:"), for tests and the bench."""
         return [n.task.id if n.task else f"h:{n.heading.id}" for n in self._rows]  # type: ignore[union-attr]
 
+    def children_of(self, heading_id: str | None) -> tuple[list[str], list[str]]:
+        """(sub-heading ids, task ids) directly under a heading (None: the top level), in order."""
+        node = self._root if heading_id is None else self._headings.get(heading_id)
+        if node is None:
+            return [], []
+        return ([c.heading.id for c in node.children if c.heading is not None],
+                [c.task.id for c in node.children if c.task is not None])
+
+    def known_ids(self) -> tuple[set[str], set[str]]:
+        """(task ids, heading ids) in the outline, filtered or not: to tell a new one in a Changes."""
+        return set(self._tasks), set(self._headings)
+
+    def heading_of_task(self, task_id: str) -> str | None:
+        node = self._tasks.get(task_id)
+        parent = node.parent if node is not None else None
+        return parent.heading.id if parent is not None and parent.heading is not None else None
+
+    def heading(self, heading_id: str) -> Heading | None:
+        node = self._headings.get(heading_id)
+        return node.heading if node is not None else None
+
+    def subtree_counts(self, heading_id: str) -> tuple[int, int]:
+        """(sub-headings, tasks) anywhere below a heading: what deleting it takes with it."""
+        node = self._headings.get(heading_id)
+        if node is None:
+            return 0, 0
+        below = self._order[node.start + 1:node.end]
+        return sum(1 for n in below if n.heading is not None), sum(1 for n in below if n.task is not None)
+
+    def is_below(self, heading_id: str | None, ancestor_id: str) -> bool:
+        """True when `heading_id` is `ancestor_id` or lies under it (no heading moves into itself)."""
+        node = self._headings.get(heading_id or "")
+        while node is not None and node is not self._root:
+            if node.heading is not None and node.heading.id == ancestor_id:
+                return True
+            node = node.parent
+        return False
+
+    # ----- drag and drop ----------------------------------------------------------------------
+    def drop_target(self, row: int, parent: QModelIndex | QPersistentModelIndex, *,
+                    heading: bool) -> tuple[str | None, str | None]:
+        """(heading to move into, id to go before) for a drop at `row` (between rows) or on `parent`.
+
+        On a heading row: into it, at its end. On a task row, or between rows: before the row below,
+        in its heading (a heading dragged before a task goes to the end of that task's heading)."""
+        if parent.isValid():
+            node = self._rows[parent.row()] if parent.row() < len(self._rows) else None
+            if node is not None and node.heading is not None:
+                return node.heading.id, None
+            row = parent.row()
+        if row < 0 or row >= len(self._rows):
+            return None, None  # below the last row: the end of the top level
+        node = self._rows[row]
+        owner = node.parent.heading.id if node.parent is not None and node.parent.heading is not None else None
+        if node.heading is not None:
+            if heading:
+                return owner, node.heading.id
+            above = self._rows[row - 1] if row > 0 else None
+            if above is None:
+                return None, None
+            into = above.heading if above.heading is not None else (above.parent.heading if above.parent else None)
+            return (into.id if into is not None else None), None
+        if heading:
+            return owner, None
+        return owner, node.task.id  # type: ignore[union-attr]
+
+    def supportedDropActions(self) -> Qt.DropAction:
+        return Qt.DropAction.MoveAction
+
+    def supportedDragActions(self) -> Qt.DropAction:
+        return Qt.DropAction.MoveAction
+
+    def mimeTypes(self) -> list[str]:
+        return [MIME_TYPE]
+
+    def mimeData(self, indexes) -> QMimeData:
+        tasks: list[str] = []
+        headings: list[str] = []
+        for index in indexes:
+            if not index.isValid() or index.row() >= len(self._rows):
+                continue
+            node = self._rows[index.row()]
+            if node.task is not None and node.task.id not in tasks:
+                tasks.append(node.task.id)
+            elif node.heading is not None and node.heading.id not in headings:
+                headings.append(node.heading.id)
+        data = QMimeData()
+        data.setData(MIME_TYPE, json.dumps({"tasks": tasks, "headings": headings}).encode("utf-8"))
+        return data
+
+    @staticmethod
+    def _decode(data: QMimeData) -> tuple[list[str], list[str]] | None:
+        if data is None or not data.hasFormat(MIME_TYPE):
+            return None
+        try:
+            payload = json.loads(bytes(data.data(MIME_TYPE)).decode("utf-8"))
+            return list(payload.get("tasks", [])), list(payload.get("headings", []))
+        except (ValueError, AttributeError):
+            return None
+
+    def canDropMimeData(self, data, action, row, column, parent) -> bool:
+        decoded = self._decode(data)
+        if decoded is None or action not in (Qt.DropAction.MoveAction, Qt.DropAction.IgnoreAction):
+            return False
+        tasks, headings = decoded
+        if headings and tasks:
+            return False  # one kind at a time
+        if headings:
+            target, _before = self.drop_target(row, parent, heading=True)
+            return not any(self.is_below(target, h) for h in headings)
+        return bool(tasks)
+
+    def dropMimeData(self, data, action, row, column, parent) -> bool:
+        if action == Qt.DropAction.IgnoreAction:
+            return True
+        if not self.canDropMimeData(data, action, row, column, parent) or self.move_handler is None:
+            return False
+        tasks, headings = self._decode(data)  # type: ignore[misc]
+        target, before = self.drop_target(row, parent, heading=bool(headings))
+        if before is not None and (before in tasks or before in headings):
+            return False  # dropped onto itself: nothing moves
+        return self.move_handler(tasks, headings, target, before)
+
     # ----- QAbstractItemModel -----------------------------------------------------------------
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _NO_PARENT) -> int:
         return 0 if parent.isValid() else len(self._rows)
@@ -382,7 +513,7 @@ class TaskTreeModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(COLUMNS)
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        return _FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
+        return _FLAGS if index.isValid() else Qt.ItemFlag.ItemIsDropEnabled  # drops between rows land at the top
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY):
         if orientation == Qt.Orientation.Horizontal and role == _DISPLAY and 0 <= section < len(COLUMNS):
@@ -405,7 +536,8 @@ class TaskTreeModel(QAbstractTableModel):
                     return f"{INDENT * node.level}{mark} {heading.number}"
                 return heading.title if column == COL_TASK else None
             if role == _TOOLTIP:
-                return heading.label
+                below = self.subtree_counts(heading.id)[1] if column == COL_SEQ else None
+                return heading.label if below is None else f"{heading.label}（{below} 项任务）"
             if role == _FONT:
                 return _bold()
             if role == _BACKGROUND:
