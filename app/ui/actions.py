@@ -100,7 +100,22 @@ def start_import(window: MainWindow, source: Path, target: Path) -> None:
         Ledger.create_from_document(target, doc, source=source.name).close()
         return target
 
-    _start(window, "正在读取工作要点…", work, lambda path: window.open_path(path), cancellable=True)
+    _start(window, "正在读取工作要点…", work, lambda path: after_import(window, path), cancellable=True)
+
+
+def after_import(window: MainWindow, path: Path) -> None:
+    """Open the new ledger; when the reader had doubts (a guessed column, a unit inferred, text not placed),
+    the 冲突与待审核 list opens on them, each a jump to its task, for the clerk to confirm or dismiss."""
+    if not window.open_path(path) or window.ledger is None:
+        return
+    from app.core.dispatch import REVIEW_DOUBT
+
+    doubts = sum(1 for item in window.ledger.reviews() if item.kind == REVIEW_DOUBT)
+    if doubts:
+        from app.ui.review_list import show_review_panel
+
+        show_review_panel(window)
+        window.statusBar().showMessage(f"导入完成；有 {doubts} 处需要核对（见下方“冲突与待审核”）", 15000)
 
 
 def export_table(window: MainWindow, fmt: str) -> None:

@@ -52,7 +52,7 @@ if TYPE_CHECKING:
     from app.ledger import Ledger
     from app.ui.main_window import MainWindow
 
-REVIEW_DOUBT = getattr(dispatch, "REVIEW_DOUBT", "doubt")  # import doubts (the plan reader's), once recorded
+REVIEW_DOUBT = dispatch.REVIEW_DOUBT  # import doubts (the plan reader's)
 KIND_LABELS = {CONFLICT_KIND: "合并冲突", REVIEW_DOUBT: "导入存疑", **dispatch.REVIEW_KIND_LABELS}
 COLUMN_WIDTHS = {R_KIND: 110, R_SEQ: 44, R_TASK: 190, R_UNIT: 96, R_ROUND: 86, R_FILE: 160}
 
