@@ -23,7 +23,7 @@ from app.core.changes import BatchInfo, Changes, Conflict, EntryChange, MergeIte
 from app.core.dispatch import REVIEW_DOUBT, Dispatch, ReviewItem
 from app.core.records import LedgerDocument, Progress, Round, Task, Unit
 from app.errors import LedgerError, LedgerFileError
-from app.store import directory, history, queries, structure
+from app.store import directory, history, history_all, queries, structure
 from app.store import dispatches as store_dispatches
 from app.store import file as store_file
 from app.store import operations as ops
@@ -200,6 +200,12 @@ class Ledger:
         undos; under the unit's and round's former names too)."""
         with self._sessions() as session:
             return history.progress_history(session, task_id, unit, round_name)
+
+    def all_progress_history(self) -> list[EntryChange]:
+        """Every progress entry's changes, oldest first, in one read of the change log (the export's
+        留痕 appendix; per entry the same records as `progress_history`)."""
+        with self._sessions() as session:
+            return history_all.all_progress_history(session)
 
     @property
     def title(self) -> str:

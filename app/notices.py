@@ -6,7 +6,10 @@ sent; a return held for review has come back), each with its liaison and phone a
 tasks it leads or cooperates on (its groups' tasks too, as on its sheet) that are not
 已完成 in its latest report, and the round's due date. `write_notices` writes one letter
 for all, or one file per unit into a folder (names made safe, unique as Windows compares).
-A 督办通知 (kind "supervise") will gather overdue tasks the same way.
+`supervise_notice` gathers a 督办通知: per unit, the tasks it leads or cooperates on that are, in its
+own view as of a date (app/core/status.task_state narrowed to the unit), overdue or due within N
+days, each with the unit's last report; long-term and undated tasks are never overdue (unless
+reported 未按期完成). A unit with none is not addressed.
 """
 
 from __future__ import annotations
@@ -17,13 +20,16 @@ from pathlib import Path
 
 from app.core.records import STATUS_DONE, LedgerDocument, Progress
 from app.core.sheet_scope import unit_tasks
-from app.core.status import latest_progress
+from app.core.status import DEFAULT_SOON_DAYS, STATE_DUE_SOON, STATE_OVERDUE, latest_progress, task_state
 from app.core.units import resolve_units
 from app.dispatch_status import dispatch_status
 from app.errors import LedgerError
 from app.formats.notice_docx import (
     KIND_LABELS,
     KIND_REMIND,
+    KIND_SUPERVISE,
+    STATE_DUE_LABEL,
+    STATE_OVERDUE_LABEL,
     Notice,
     NoticeTask,
     NoticeUnit,
@@ -92,12 +98,68 @@ def remind_notice(ledger: Ledger, round_name: str | None = None, *, units: list[
     return notice
 
 
+def supervise_tasks(doc: LedgerDocument, unit: str, by_task: dict[str, list[Progress]], rounds: list[str], *,
+                    as_of: date, within: int) -> list[NoticeTask]:
+    """The unit's tasks (as on its sheet) overdue or due within `within` days in its own view, overdue first."""
+    out = []
+    for task, role in unit_tasks(doc, unit):
+        entries = by_task.get(task.id, [])
+        state = task_state(task, entries, as_of=as_of, soon_days=within, rounds=rounds, units=[unit])
+        if state not in (STATE_OVERDUE, STATE_DUE_SOON):
+            continue
+        days = (task.deadline.date - as_of).days if task.deadline.date else 0
+        latest = latest_progress(entries, unit, rounds=rounds)
+        out.append(NoticeTask(
+            seq=task.seq, content=task.content or task.key_work, role=role, deadline=task.deadline.text,
+            status=(latest.status or "").strip() if latest else "", task_id=task.id, lead="、".join(task.lead_units),
+            state=STATE_OVERDUE_LABEL if state == STATE_OVERDUE else STATE_DUE_LABEL,
+            days=max(-days, 0) if state == STATE_OVERDUE else days,
+            progress_text=latest.text if latest else "", progress_round=latest.round if latest else "",
+            progress_at=latest.updated_at.date() if latest and latest.updated_at else None))
+    out.sort(key=lambda t: t.state != STATE_OVERDUE_LABEL)  # stable: the ledger's order within each
+    return out
+
+
+def supervise_notice(ledger: Ledger, *, as_of: date | None = None, within: int = DEFAULT_SOON_DAYS,
+                     units: list[str] | None = None, doc: LedgerDocument | None = None) -> Notice:
+    """The 督办通知 as of `as_of` (default today): the units (or of `units` only) with tasks overdue
+    or due within `within` days, in the directory's order. Its date (成文日期) is `as_of`."""
+    if within < 0:
+        raise LedgerError(f"--within {within}：天数不能为负数")
+    doc = doc if doc is not None and doc.progress else ledger.document()
+    as_of = as_of or date.today()
+    wanted = resolve_units(doc, units) if units else None
+    rounds = [r.name for r in doc.rounds]
+    by_task: dict[str, list[Progress]] = defaultdict(list)
+    for entry in doc.progress:
+        by_task[entry.task_id].append(entry)
+    notice = Notice(kind=KIND_SUPERVISE, ledger_title=doc.title, round=rounds[-1] if rounds else "", due=None,
+                    issued=as_of, office=doc.office, within=within)
+    names = list(dict.fromkeys(wanted)) if wanted is not None else [u.name for u in doc.units if u.kind != "group"]
+    notice.total_units = len(names)
+    directory = {u.name: u for u in doc.units}
+    for name in names:
+        tasks = supervise_tasks(doc, name, by_task, rounds, as_of=as_of, within=within)
+        if tasks:
+            unit = directory.get(name)
+            notice.units.append(NoticeUnit(name=name, liaison=unit.liaison if unit else "",
+                                           phone=unit.phone if unit else "", tasks=tasks))
+    return notice
+
+
+def _file_tag(notice: Notice) -> str:
+    """What tells one run's files apart: the round (催报) or the as-of date (督办)."""
+    return notice.issued.isoformat() if notice.kind == KIND_SUPERVISE else notice.round
+
+
 def unit_file_names(notice: Notice) -> list[FileName]:
-    """One file name per unit: "催报通知_单位_轮次.docx", safe on Windows and Linux, unique in the folder."""
+    """One file name per unit: "催报通知_单位_轮次.docx" / "督办通知_单位_2023-10-01.docx", safe on Windows
+    and Linux, unique in the folder."""
     label = KIND_LABELS[notice.kind]
+    tag = _file_tag(notice)
     folder = FolderNames()
-    return [folder.claim(u.name, f"{label}_{u.name}_{notice.round}{NOTICE_SUFFIX}",
-                         lambda extra, u=u: safe_stem(f"{label}_{u.name}", f"_{notice.round}{extra}"), NOTICE_SUFFIX)
+    return [folder.claim(u.name, f"{label}_{u.name}_{tag}{NOTICE_SUFFIX}",
+                         lambda extra, u=u: safe_stem(f"{label}_{u.name}", f"_{tag}{extra}"), NOTICE_SUFFIX)
             for u in notice.units]
 
 
@@ -107,6 +169,8 @@ def write_notices(notice: Notice, out: str | Path, *, per_unit: bool = False) ->
     Each file is written atomically; a per-unit run that fails part-way removes what it wrote, so
     the folder holds either every letter or none of this run's."""
     if not notice.units:
+        if notice.kind == KIND_SUPERVISE:
+            raise LedgerError(f"截至{notice.issued.isoformat()}，没有逾期或即将到期的任务（{notice.within}日内）")
         raise LedgerError(f"{notice.round}：所有单位均已报送，无需催报（every unit has returned）")
     out = Path(out)
     if not per_unit:

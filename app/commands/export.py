@@ -7,6 +7,10 @@ folder and renamed into place, so a failed export leaves no half-written file.
 --as-of (default: today, taken once per export) is the one date of the table: the
 overdue shading, the legend line under the title ("截至…"), the overview sheet and,
 for one unit's export, 填报时间 are all as of it, in .xlsx and .docx alike.
+
+--history (xlsx only) adds the appendix sheets 留痕记录 (every progress entry's changes from the
+change log: unit, round, when, from which file, which operation, old → new) and 佐证材料 (the
+evidence file names, task by task); the history is read in one pass (Ledger.all_progress_history).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import argparse
 from datetime import date
 from pathlib import Path
 
+from app.core.changes import EntryChange
 from app.core.records import LedgerDocument
 from app.errors import InputError, LedgerError
 from app.formats.atomic import atomic_output
@@ -37,6 +42,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="进展落实情况显示的报送轮次（默认：最近一次有进展的轮次）")
     parser.add_argument("--as-of", dest="as_of", default=None,
                         help="统计与逾期判断的日期 YYYY-MM-DD（默认：今天）")
+    parser.add_argument("--history", action="store_true",
+                        help="（仅 xlsx）附加“留痕记录”和“佐证材料”两张表：每条进展的修改经过与佐证材料文件名")
     parser.set_defaults(func=run)
 
 
@@ -60,8 +67,10 @@ def _format_of(args: argparse.Namespace) -> str:
 
 
 def export_document(doc: LedgerDocument, out: Path, fmt: str, *, unit: str | None = None,
-                    round_name: str | None = None, as_of: date | None = None) -> int:
-    """Write `doc` to `out` atomically; returns the number of tasks exported."""
+                    round_name: str | None = None, as_of: date | None = None,
+                    history: list[EntryChange] | None = None) -> int:
+    """Write `doc` to `out` atomically; returns the number of tasks exported. `history` (xlsx only)
+    adds the 留痕记录 and 佐证材料 sheets."""
     from app.formats.ledger_layout import resolve_round, resolve_unit
 
     as_of = as_of or date.today()
@@ -75,7 +84,7 @@ def export_document(doc: LedgerDocument, out: Path, fmt: str, *, unit: str | Non
         if fmt == "xlsx":
             from app.formats.ledger_xlsx import write_ledger_xlsx
 
-            write_ledger_xlsx(doc, tmp, unit=unit_name, round_name=round_name, as_of=as_of)
+            write_ledger_xlsx(doc, tmp, unit=unit_name, round_name=round_name, as_of=as_of, history=history)
         elif fmt == "docx":
             from app.formats.ledger_docx import write_ledger_docx
 
@@ -101,13 +110,18 @@ def _only_unit(doc: LedgerDocument, unit: str) -> LedgerDocument:
 def run(args: argparse.Namespace) -> int:
     fmt = _format_of(args)
     as_of = parse_as_of(args.as_of)
+    if args.history and fmt != "xlsx":
+        raise LedgerError(f"--history：留痕记录只能附在 Excel 台账中，请用 --format xlsx（不支持 {fmt}）")
     with Ledger.open(args.ledger, readonly=True) as ledger:
         doc = ledger.document()
+        history = ledger.all_progress_history() if args.history else None
     try:
-        count = export_document(doc, args.output, fmt, unit=args.unit, round_name=args.round_name, as_of=as_of)
+        count = export_document(doc, args.output, fmt, unit=args.unit, round_name=args.round_name, as_of=as_of,
+                                history=history)
     except InputError:
         raise
     except LedgerError as exc:  # an unknown unit or round: say which ledger lacks it
         raise InputError(args.ledger, exc.message) from exc
-    print(f"已导出：{args.output}（{count} 项任务）")
+    extra = f"，留痕记录 {len(history)} 条" if history is not None else ""
+    print(f"已导出：{args.output}（{count} 项任务{extra}）")
     return 0

@@ -28,11 +28,17 @@ that sorting or inserting rows does not lose the match.
 Fonts: xlsx cannot express a font fallback, so the body is 宋体 (present on every
 Windows, WPS and LibreOffice install with CJK support; 仿宋_GB2312 is often missing
 outside government images) and the title 黑体, bold.
+
+With `history` (the export's --history) two appendix sheets follow 统计: "留痕记录", every
+logged change of every progress entry in log order (who, from which file, when, what
+changed), and "佐证材料", the evidence file names of every entry, task by task. Without it the
+workbook is exactly as before.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from copy import copy
 from dataclasses import dataclass
 from datetime import date
@@ -47,7 +53,8 @@ from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 
-from app.core.records import LedgerDocument
+from app.core.changes import EntryChange
+from app.core.records import LedgerDocument, Progress
 from app.formats.ledger_layout import (
     COLUMN_WIDTHS_CM,
     COLUMNS,
@@ -190,8 +197,10 @@ def write_ledger_xlsx(
     unit: str | None = None,
     round_name: str | None = None,
     as_of: date | None = None,
+    history: list[EntryChange] | None = None,
 ) -> None:
-    """Write the standard ledger table of `doc` (optionally one unit's tasks) to `path`."""
+    """Write the standard ledger table of `doc` (optionally one unit's tasks) to `path`; with `history`
+    (Ledger.all_progress_history) also the 留痕记录 and 佐证材料 appendix sheets, for the exported tasks."""
     layout = build_layout(doc, unit=unit, round_name=round_name, as_of=as_of)
     wb = Workbook()
     _set_default_font(wb)
@@ -199,6 +208,10 @@ def write_ledger_xlsx(
     ws.title = MAIN_SHEET
     row_of_task, plan = _write_main(ws, layout)
     _write_overview(wb.create_sheet(OVERVIEW_SHEET), layout)
+    if history is not None:
+        exported = {t.id for t in layout.tasks}
+        _write_history(wb.create_sheet(HISTORY_SHEET), doc, [c for c in history if _task_of(c) in exported])
+        _write_evidence(wb.create_sheet(EVIDENCE_SHEET), doc, exported)
     data = wb.create_sheet(DATA_SHEET)
     _write_data(data, doc, layout, row_of_task, spill_records(plan))
     data.sheet_state = "hidden"
@@ -695,6 +708,128 @@ def _write_overdue_list(ws, layout: LedgerLayout, r: int, header_font, body, cen
                 merge(ws, r, first, r, end)
         ws.row_dimensions[r].height = LINE_PT * line_count(values[1], width_units(58)) + 6
     return r
+
+
+# ---------------------------------------------------------------- appendix: 留痕记录, 佐证材料
+
+
+HISTORY_SHEET = "留痕记录"
+EVIDENCE_SHEET = "佐证材料"
+HISTORY_COLUMNS = ("序号", "任务", "单位", "轮次", "时间", "来源（文件或本窗口填写）",
+                   "操作（导入/合并/修改/处理冲突/撤销…）", "原状态", "新状态", "原进展", "新进展")
+HISTORY_WIDTHS = (6, 26, 16, 12, 20, 24, 14, 9, 9, 36, 36)
+EVIDENCE_COLUMNS = ("序号", "任务", "单位", "轮次", "佐证材料（文件名）")
+EVIDENCE_WIDTHS = (6, 36, 18, 12, 48)
+OPERATION_LABELS = {"create": "新建", "import": "导入", "merge": "合并", "edit": "修改", "resolve": "处理冲突",
+                    "undo": "撤销", "review": "审核", "carry_over": "结转"}
+TYPED_SOURCE = "本窗口填写"
+TASK_LABEL_CHARS = 40
+_EVIDENCE_SPLIT = re.compile(r"[\n；;、,，|]+")
+
+
+def _task_of(change: EntryChange) -> str:
+    entry = change.new or change.old
+    return entry.task_id if entry else ""
+
+
+def operation_label(change: EntryChange) -> str:
+    """The batch's kind in words; "（已撤销）" when it was undone since."""
+    label = OPERATION_LABELS.get(change.kind, change.kind)
+    return f"{label}（已撤销）" if change.undone else label
+
+
+def source_label(source: str) -> str:
+    """A file's name as logged; typed edits and conflict decisions as made in the window."""
+    if source == "typed" or not source:
+        return TYPED_SOURCE
+    if source.startswith("conflict "):
+        return f"{TYPED_SOURCE}（冲突处理）"
+    return source
+
+
+def task_label(doc: LedgerDocument) -> dict[str, str]:
+    """Task id → "序号 主要内容（前 40 字）"."""
+    out = {}
+    for t in doc.tasks:
+        text = (t.content or t.key_work or "").strip()
+        text = text if len(text) <= TASK_LABEL_CHARS else text[:TASK_LABEL_CHARS] + "…"
+        out[t.id] = f"{t.seq} {text}".strip()
+    return out
+
+
+def history_row(index: int, change: EntryChange, tasks: dict[str, str]) -> tuple:
+    entry: Progress = change.new or change.old  # type: ignore[assignment]
+    old, new = change.old, change.new
+    unit = entry.unit + (f"\n填报人：{new.reporter}" if new and new.reporter else "")
+    return (index, tasks.get(entry.task_id, "（任务已删除）"), unit, entry.round,
+            change.at.strftime("%Y-%m-%d %H:%M") if change.at else "", source_label(change.source),
+            operation_label(change), old.status if old else "", new.status if new else "（删除）",
+            clean(old.text) if old else "", clean(new.text) if new else "")
+
+
+def _appendix_sheet(ws, title: str, columns: tuple[str, ...], widths: tuple[int, ...], rows, *,
+                    centred: set[int]) -> None:
+    """A plain bordered table under a title: header row repeated on print, A4 landscape, one page wide.
+    Styles are copied from one styled cell per kind (_Styler), so 60,000 rows stay quick."""
+    n = len(columns)
+    head = ws.cell(1, 1, title)
+    head.font = Font(name=TITLE_FONT, size=14, bold=True)
+    head.alignment = Alignment(horizontal="center", vertical="center")
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=n)
+    ws.row_dimensions[1].height = 30
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    header_font = Font(name=BODY_FONT, size=BODY_PT, bold=True)
+    body = Font(name=BODY_FONT, size=BODY_PT)
+    center = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    left = Alignment(horizontal="left", vertical="center", wrap_text=True)
+    style = _Styler()
+    units = [width_units(w) for w in widths]
+    heights = ws.row_dimensions
+    for c, name in enumerate(columns, start=1):
+        cell = ws.cell(2, c)
+        set_text(cell, name)
+        style(cell, header_font, center, BORDER, HEADER_FILL)
+    heights[2].height = row_height(max(line_count(name, units[c]) for c, name in enumerate(columns)))
+    last = 2
+    for last, values in enumerate(rows, start=3):
+        lines = 1
+        for c, value in enumerate(values, start=1):
+            cell = ws.cell(last, c)
+            text = value if isinstance(value, int) else str(value)
+            set_text(cell, text)
+            style(cell, body, center if c in centred else left, BORDER)
+            # every row's height is set (no application guesses it); a short one-line text surely fits
+            if isinstance(text, str) and (len(text) * 2 > units[c - 1] or "\n" in text):
+                lines = max(lines, line_count(text, units[c - 1]))
+        heights[last].height = row_height(lines)
+    ws.freeze_panes = "A3"
+    _page_setup(ws, f"A1:{get_column_letter(n)}{last}", title_rows="2:2")
+
+
+def _write_history(ws, doc: LedgerDocument, history: list[EntryChange]) -> None:
+    tasks = task_label(doc)
+    rows = (history_row(i, change, tasks) for i, change in enumerate(history, start=1))
+    _appendix_sheet(ws, f"进展留痕记录（共{len(history)}条）", HISTORY_COLUMNS, HISTORY_WIDTHS, rows,
+                    centred={1, 4, 5, 7, 8, 9})
+
+
+def evidence_names(text: str) -> list[str]:
+    """The file names in a 佐证材料 cell (one per line, or separated by ；、，)."""
+    return [name.strip() for name in _EVIDENCE_SPLIT.split(text or "") if name.strip()]
+
+
+def _write_evidence(ws, doc: LedgerDocument, exported: set[str]) -> None:
+    """One row per entry with evidence, in the ledger's task order, then round order."""
+    tasks = task_label(doc)
+    order = {t.id: i for i, t in enumerate(doc.tasks)}
+    rounds = {r.name: i for i, r in enumerate(doc.rounds)}
+    entries = sorted((p for p in doc.progress if p.task_id in exported and evidence_names(p.evidence)),
+                     key=lambda p: (order.get(p.task_id, 0), rounds.get(p.round, -1), p.unit))
+    rows = ((i, tasks.get(p.task_id, ""), p.unit, p.round, "\n".join(evidence_names(p.evidence)))
+            for i, p in enumerate(entries, start=1))
+    _appendix_sheet(ws, f"佐证材料清单（共{len(entries)}条）", EVIDENCE_COLUMNS, EVIDENCE_WIDTHS, rows,
+                    centred={1, 4})
 
 
 # ---------------------------------------------------------------- hidden data

@@ -1,4 +1,4 @@
-"""Notices (催报通知, later 督办通知) as .docx letters in official-document layout (python-docx).
+"""Notices (催报通知, 督办通知) as .docx letters in official-document layout (python-docx).
 
 Plain records in, a file out: no Qt, no database (app/notices.py gathers the records).
 
@@ -41,7 +41,7 @@ from app.formats.official_docx import (
 from app.formats.safe_names import xml_text
 
 KIND_REMIND = "remind"
-KIND_SUPERVISE = "supervise"  # 督办通知: overdue tasks (a later issue); the records already carry what it needs
+KIND_SUPERVISE = "supervise"  # 督办通知: tasks overdue or due soon, with the last progress reported
 KIND_LABELS = {KIND_REMIND: "催报通知", KIND_SUPERVISE: "督办通知"}
 
 TABLE_PT = 12  # 小四
@@ -58,6 +58,14 @@ CELL_MARGINS_CM = 0.5  # left and right cell margins (0.19 cm each in Table Grid
 # breaks only after a "、"; "—", "-" and the full-width "～" let Word or LibreOffice break inside a range
 RANGE_DASH = "~"
 NOT_REPORTED = "未报"
+# 督办: one table per unit (the letter to all lists each unit's tasks under its name)
+SUPERVISE_UNITS_COLUMNS = ("序号", "单位", "联络员", "联系电话", "已逾期", "即将到期")
+SUPERVISE_UNITS_WIDTHS_CM = (1.3, 3.6, 1.9, 3.0, 2.9, 2.9)
+SUPERVISE_COLUMNS = ("序号", "主要内容", "完成时限", "督办情形", "最近报送进展")
+SUPERVISE_WIDTHS_CM = (1.3, 5.0, 2.3, 2.2, 4.8)
+STATE_OVERDUE_LABEL = "已逾期"
+STATE_DUE_LABEL = "即将到期"
+PROGRESS_CHARS = 80  # the last progress is quoted up to this many characters
 
 
 @dataclass
@@ -71,6 +79,12 @@ class NoticeTask:
     status: str = ""  # the unit's latest reported status; "" when it never reported
     task_id: str = ""  # one task listed for several units is listed once in the letter to all
     lead: str = ""  # its lead units, "、"-joined
+    # 督办 only: how the task stands as of the notice's date, and the unit's last report
+    state: str = ""  # STATE_OVERDUE_LABEL or STATE_DUE_LABEL
+    days: int = 0  # days overdue (state 已逾期, 0 when reported 未按期完成 with no date passed) or days left
+    progress_text: str = ""
+    progress_round: str = ""
+    progress_at: date | None = None
 
 
 @dataclass
@@ -97,6 +111,7 @@ class Notice:
     units: list[NoticeUnit] = field(default_factory=list)
     total_units: int = 0  # units the round was for
     returned_units: int = 0
+    within: int = 0  # 督办: "due soon" means within this many days of `issued` (the as-of date)
 
 
 # ---------------------------------------------------------------- the texts
@@ -105,6 +120,8 @@ class Notice:
 def notice_title(notice: Notice) -> str:
     if notice.kind == KIND_REMIND:
         return f"关于催报{notice.round}任务落实情况的通知"
+    if notice.kind == KIND_SUPERVISE:
+        return "关于督办逾期及即将到期任务的通知"
     raise ValueError(f"unknown notice kind {notice.kind!r}")
 
 
@@ -133,6 +150,72 @@ def body_one(notice: Notice, unit: NoticeUnit) -> list[str]:
          "于收到本通知后3个工作日内报送。") if unit.tasks else
         "请于收到本通知后3个工作日内报送本单位任务落实情况。",
     ]
+
+
+def _counts(unit: NoticeUnit) -> tuple[int, int]:
+    late = sum(t.state == STATE_OVERDUE_LABEL for t in unit.tasks)
+    return late, len(unit.tasks) - late
+
+
+def supervise_body_all(notice: Notice) -> list[str]:
+    """The paragraphs of the 督办通知 to every unit concerned (before the lists)."""
+    late = sum(_counts(u)[0] for u in notice.units)
+    due = sum(_counts(u)[1] for u in notice.units)
+    return [(
+        f"按照《{notice.ledger_title}》工作安排，截至{date_cn(notice.issued)}，{len(notice.units)}个单位承担的任务中，"
+        f"已逾期未完成{late}项，{notice.within}日内到期{due}项。现将有关情况通知如下，请各单位对照附件所列任务，"
+        "逐项说明进展和未完成原因，明确完成时间，抓紧推进落实，并于收到本通知后3个工作日内报送落实情况。"
+    )]
+
+
+def supervise_body_one(notice: Notice, unit: NoticeUnit) -> list[str]:
+    """The paragraphs of the 督办通知 to one unit (before its task list)."""
+    late, due = _counts(unit)
+    parts = [f"已逾期未完成{late}项" if late else "", f"{notice.within}日内到期{due}项" if due else ""]
+    return [
+        (f"按照《{notice.ledger_title}》工作安排，截至{date_cn(notice.issued)}，你单位承担的任务中"
+         f"{'，'.join(p for p in parts if p)}（见下表）。"),
+        "请对照任务逐项说明进展和未完成原因，明确完成时间，抓紧推进落实，于收到本通知后3个工作日内报送落实情况。",
+    ]
+
+
+def situation(task: NoticeTask) -> str:
+    """"已逾期\n12天" / "即将到期\n还剩3天" / "已逾期\n报未按期完成"."""
+    if task.state == STATE_OVERDUE_LABEL:
+        return f"{task.state}\n{task.days}天" if task.days > 0 else f"{task.state}\n报未按期完成"
+    return f"{task.state}\n{'今日到期' if task.days == 0 else f'还剩{task.days}天'}"
+
+
+def _short_date(day: date, issued: date) -> str:
+    return f"{day.month}月{day.day}日" if day.year == issued.year else date_cn(day)
+
+
+def last_progress(task: NoticeTask, issued: date | None = None) -> str:
+    """The unit's last report: status and text (cut at PROGRESS_CHARS), then its round and date."""
+    if not (task.status or task.progress_text):
+        return NOT_REPORTED
+    text = task.progress_text.strip()
+    if len(text) > PROGRESS_CHARS:
+        text = text[:PROGRESS_CHARS] + "…"
+    when = "，".join(x for x in (task.progress_round,
+                                _short_date(task.progress_at, issued or task.progress_at) if task.progress_at else "") if x)
+    head = "：".join(x for x in (task.status, text) if x)
+    return f"{head}\n（{when}）" if when else head
+
+
+def supervise_row(task: NoticeTask, issued: date | None = None) -> tuple[str, ...]:
+    return (task.seq, task.content, task.deadline, situation(task), last_progress(task, issued))
+
+
+def supervise_unit_row(index: int, unit: NoticeUnit) -> tuple[str, ...]:
+    late, due = _counts(unit)
+    width = SUPERVISE_UNITS_WIDTHS_CM[-1] - CELL_MARGINS_CM
+
+    def cell(state: str, n: int) -> str:
+        seqs = [t.seq for t in unit.tasks if t.state == state]
+        return "\n".join([f"{n}项", *wrap_tokens(seq_tokens(seqs), width)]) if n else "无"
+
+    return (str(index), unit.name, unit.liaison, unit.phone, cell(STATE_OVERDUE_LABEL, late), cell(STATE_DUE_LABEL, due))
 
 
 def seq_tokens(seqs: list[str]) -> list[str]:
@@ -218,6 +301,64 @@ def task_row(task: NoticeTask) -> tuple[str, ...]:
 
 
 def write_notice(notice: Notice, path: str | Path) -> Path:
+    """The letter to every unit of `notice.units` (催报 or 督办, by its kind)."""
+    if notice.kind == KIND_SUPERVISE:
+        return write_supervise(notice, path)
+    return write_remind(notice, path)
+
+
+def write_unit_notice(notice: Notice, unit: NoticeUnit, path: str | Path) -> Path:
+    """The letter to one unit (催报 or 督办, by the notice's kind)."""
+    if notice.kind == KIND_SUPERVISE:
+        return write_unit_supervise(notice, unit, path)
+    return write_unit_remind(notice, unit, path)
+
+
+def write_supervise(notice: Notice, path: str | Path) -> Path:
+    """The 督办通知 to every unit concerned: the units with their counts (by 序号), then as its 附件
+    each unit's tasks under its name, with the situation and the unit's last progress."""
+    document = new_document()
+    _title(document, notice_title(notice))
+    _plain(document, "各有关单位：", indent=False)
+    for text in supervise_body_all(notice):
+        _plain(document, text)
+    _heading(document, "督办单位名单", HEAD_FONT, center=True)
+    _table(document, SUPERVISE_UNITS_COLUMNS, SUPERVISE_UNITS_WIDTHS_CM,
+           [supervise_unit_row(i, u) for i, u in enumerate(notice.units, 1)], left={1, 4, 5})
+    _plain(document, "附件：逾期及即将到期任务清单")
+    _signature(document, notice)
+    _page_break(document)
+    _plain(document, "附件", indent=False, font=HEAD_FONT)
+    _heading(document, "逾期及即将到期任务清单", TITLE_FONT, center=True, size=BODY_PT + 2)
+    for i, unit in enumerate(notice.units, 1):
+        _heading(document, f"{i}. {unit.name}", HEAD_FONT)
+        rows = [supervise_row(t, notice.issued) for t in unit.tasks]
+        _table(document, SUPERVISE_COLUMNS, SUPERVISE_WIDTHS_CM, rows, left={1, 4})
+    return _save(document, path)
+
+
+def write_unit_supervise(notice: Notice, unit: NoticeUnit, path: str | Path) -> Path:
+    """The 督办通知 to one unit: addressed to it, its liaison named, its tasks with their last progress."""
+    document = new_document()
+    _title(document, notice_title(notice))
+    _plain(document, f"{unit.name}：", indent=False)
+    for text in supervise_body_one(notice, unit):
+        _plain(document, text)
+    _contact(document, unit)
+    rows = [supervise_row(t, notice.issued) for t in unit.tasks]
+    _table(document, SUPERVISE_COLUMNS, SUPERVISE_WIDTHS_CM, rows, left={1, 4})
+    _signature(document, notice)
+    return _save(document, path)
+
+
+def _contact(document, unit: NoticeUnit) -> None:
+    contact = "，".join(x for x in (f"联络员：{unit.liaison}" if unit.liaison else "",
+                                    f"联系电话：{unit.phone}" if unit.phone else "") if x)
+    if contact:
+        _plain(document, f"（{contact}）", indent=True)
+
+
+def write_remind(notice: Notice, path: str | Path) -> Path:
     """The letter to every unit of `notice.units`: the units with their contacts and open tasks (by
     序号), then as its 附件 each open task once (the letter stays a few pages for thirty units)."""
     document = new_document()
@@ -239,17 +380,14 @@ def write_notice(notice: Notice, path: str | Path) -> Path:
     return _save(document, path)
 
 
-def write_unit_notice(notice: Notice, unit: NoticeUnit, path: str | Path) -> Path:
-    """The letter to one unit: addressed to it, its liaison named, its open tasks listed."""
+def write_unit_remind(notice: Notice, unit: NoticeUnit, path: str | Path) -> Path:
+    """The 催报 letter to one unit: addressed to it, its liaison named, its open tasks listed."""
     document = new_document()
     _title(document, notice_title(notice))
     _plain(document, f"{unit.name}：", indent=False)
     for text in body_one(notice, unit):
         _plain(document, text)
-    contact = "，".join(x for x in (f"联络员：{unit.liaison}" if unit.liaison else "",
-                                    f"联系电话：{unit.phone}" if unit.phone else "") if x)
-    if contact:
-        _plain(document, f"（{contact}）", indent=True)
+    _contact(document, unit)
     if unit.tasks:
         _table(document, TASK_COLUMNS, TASK_WIDTHS_CM, [task_row(t) for t in unit.tasks], left={1})
     _signature(document, notice)

@@ -232,3 +232,28 @@ def start_merge(window: MainWindow, files: list[Path]) -> None:
         show_info(window, "合并结果", format_report(report, messages_per_file=5) or "没有可合并的内容。")
 
     _start(window, "正在合并报送表…", work, done, cancellable=True)
+
+
+def supervise_notice(window: MainWindow) -> None:
+    """工具 › 督办通知…: the units with tasks overdue or due within 15 days as of the window's date, one letter
+    (.docx); when there are none, one message and no file."""
+    if not _ready(window):
+        return
+    target, _ = QFileDialog.getSaveFileName(window, "督办通知保存为", f"督办通知_{window.as_of.isoformat()}.docx",
+                                            "Word 文档 (*.docx)")
+    if target:
+        start_supervise(window, Path(target))
+
+
+def start_supervise(window: MainWindow, target: Path) -> None:
+    ledger, as_of = window.ledger, window.as_of
+
+    def work(_context: JobContext) -> list[Path]:
+        from app.notices import supervise_notice as gather
+        from app.notices import write_notices
+
+        return write_notices(gather(ledger, as_of=as_of), target)
+
+    _start(window, "正在生成督办通知…", work,
+           lambda paths: window.statusBar().showMessage(f"已生成督办通知：{paths[0]}", 8000))
+

@@ -89,6 +89,9 @@ def install_features(window: MainWindow) -> None:
     window.file_drop = install_file_drop(window, lambda paths: _preview(window, paths))
     window.add_feature_action("工具", "冲突与待审核…", lambda: _review_panel(window), icon=SP.SP_MessageBoxWarning,
                               toolbar=True)
+    from app.ui import actions
+
+    window.add_feature_action("工具", "督办通知…", lambda: actions.supervise_notice(window))
     for menu, text, module, function, icon, toolbar in FEATURE_DIALOGS:
         opener = _dialog(module, function)
         window.add_feature_action(menu, text, lambda opener=opener: opener(window), icon=icon, toolbar=toolbar)

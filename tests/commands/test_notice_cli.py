@@ -53,7 +53,7 @@ def test_unit_option_takes_short_names_and_leaves_returned_units_out(ledger, tmp
     (("--round", "第九次报送", "-o", "x.docx"), ("台账.ledger", "第九次报送")),
     (("--unit", "县不存在局", "-o", "x.docx"), ("台账.ledger", "县不存在局")),
     (("-o", "x.xlsx"), ("x.xlsx",)),
-    (("--kind", "supervise", "-o", "x.docx"), ("--help",)),
+    (("--kind", "warn", "-o", "x.docx"), ("--help",)),
     (("--date", "2023-13-01", "-o", "x.docx"), ("2023-13-01",)),
 ])
 def test_bad_input_is_one_line_exit_2_and_no_file(ledger, tmp_path, capsys, argv, names):

@@ -18,6 +18,8 @@ from app.errors import LedgerError
 from app.formats.notice_docx import (
     FANGSONG,
     KIND_REMIND,
+    KIND_SUPERVISE,
+    SUPERVISE_COLUMNS,
     Notice,
     NoticeTask,
     NoticeUnit,
@@ -29,7 +31,7 @@ from app.formats.notice_docx import (
     write_unit_notice,
 )
 from app.ledger import Ledger
-from app.notices import remind_notice, unit_file_names, write_notices
+from app.notices import remind_notice, supervise_notice, unit_file_names, write_notices
 from app.returns import merge_files
 from app.sending import make_sheets
 from tests.merge_fixtures import fill_xlsx
@@ -208,3 +210,64 @@ def test_task_numbers_are_wrapped_between_numbers_never_inside_one():
     assert all(text_width_cm(line) <= 4.0 for line in lines)
     assert all(not line.startswith("、") for line in lines)
     assert wrap_tokens(["123456789012345"], 1.0) == ["123456789012345"]  # one token too wide: kept whole
+
+
+# ---------------------------------------------------------------- 督办通知 (kind "supervise")
+
+AS_OF = date(2023, 10, 1)  # task 1 (县民政局, 10月10日) is due in 9 days, task 2 (县司法局, 6月底) 93 days late
+
+
+def test_supervise_names_the_units_with_overdue_or_due_tasks_and_their_last_progress(ledger_path, tmp_path):
+    with Ledger.open(ledger_path) as ledger:
+        task2 = next(t for t in ledger.document().tasks if t.seq == "2")
+        ledger.apply_progress([Progress(task2.id, "县司法局", "第二次报送", status="进行中", text="已起草实施方案")])
+        notice = supervise_notice(ledger, as_of=AS_OF)
+    # 县人民政府办公室 reported its part of task 1 已完成 and task 3 is 长期坚持: no letter
+    assert [u.name for u in notice.units] == ["县民政局", "县司法局"]
+    assert notice.kind == KIND_SUPERVISE and notice.issued == AS_OF and notice.within == 15
+    out = write_notice(notice, tmp_path / "督办.docx")
+    doc = Document(str(out))
+    assert doc.paragraphs[0].text == "关于督办逾期及即将到期任务的通知"
+    body = "\n".join(p.text for p in doc.paragraphs)
+    assert "截至2023年10月1日" in body and "已逾期未完成1项，15日内到期1项" in body
+    units, civil, justice = (table_rows(t) for t in doc.tables)
+    assert [r[1] for r in units[1:]] == ["县民政局", "县司法局"]
+    assert [r[4].split("\n")[0] for r in units[1:]] == ["无", "1项"] and units[2][4] == "1项\n2"
+    assert civil[0] == list(SUPERVISE_COLUMNS)
+    assert civil[1][0] == "1" and civil[1][3] == "即将到期\n还剩9天"
+    assert civil[1][4].startswith("进行中：县民政局已推进\n（第一次报送，")
+    assert justice[1][0] == "2" and justice[1][3] == "已逾期\n93天"
+    assert justice[1][4].startswith("进行中：已起草实施方案\n（第二次报送，")  # the latest round's report
+
+
+def test_supervise_within_and_as_of_move_the_line(ledger_path):
+    with Ledger.open(ledger_path, readonly=True) as ledger:
+        assert [u.name for u in supervise_notice(ledger, as_of=AS_OF, within=5).units] == ["县司法局"]
+        later = supervise_notice(ledger, as_of=date(2023, 10, 11), within=0)
+        assert [(u.name, [(t.seq, t.state, t.days) for t in u.tasks]) for u in later.units] == [
+            ("县民政局", [("1", "已逾期", 1)]), ("县司法局", [("2", "已逾期", 103)])]
+        assert supervise_notice(ledger, as_of=date(2023, 1, 1), within=15).units == []
+
+
+def test_supervise_lists_cooperating_units_and_unreported_tasks_as_未报(tmp_path):
+    path = tmp_path / "台账.ledger"
+    Ledger.create_from_document(path, sample_document(), source="test").close()
+    with Ledger.open(path, readonly=True) as ledger:
+        notice = supervise_notice(ledger, as_of=AS_OF)
+    by_unit = {u.name: [(t.seq, t.role, t.state) for t in u.tasks] for u in notice.units}
+    assert by_unit == {"县民政局": [("1", "牵头", "即将到期")], "县人民政府办公室": [("1", "配合", "即将到期")],
+                       "县司法局": [("2", "牵头", "已逾期")]}
+    paths = write_notices(notice, tmp_path / "督办", per_unit=True)
+    assert sorted(p.name for p in paths) == sorted(f"督办通知_{u}_2023-10-01.docx" for u in by_unit)
+    letter = Document(str(tmp_path / "督办" / "督办通知_县司法局_2023-10-01.docx"))
+    assert letter.paragraphs[1].text == "县司法局："
+    assert [r[4] for r in table_rows(letter.tables[0])[1:]] == ["未报"]
+    assert len(letter.tables) == 1
+
+
+def test_supervise_with_nothing_due_is_one_message_and_no_file(ledger_path, tmp_path):
+    with Ledger.open(ledger_path, readonly=True) as ledger:
+        notice = supervise_notice(ledger, as_of=date(2023, 1, 1))
+    with pytest.raises(LedgerError, match="没有逾期或即将到期的任务"):
+        write_notices(notice, tmp_path / "n.docx")
+    assert not (tmp_path / "n.docx").exists()
