@@ -18,6 +18,8 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+from typing_extensions import Self
+
 from app import __version__
 from app.core.changes import BatchInfo, Changes, Conflict, EntryChange, MergeItem
 from app.core.dispatch import REVIEW_DOUBT, Dispatch, ReviewItem
@@ -127,7 +129,7 @@ class Ledger:
             self._lock.release()
             self._lock = None
 
-    def __enter__(self) -> Ledger:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -166,7 +166,7 @@ def row_items(report: MergeReport) -> list[RowItem]:
     items: list[RowItem] = []
     for f in report.files:
         unit, round_name = f.unit or "", f.round or ""
-        common = dict(file=f.file, file_hash=f.file_hash, unit=unit, round=round_name)
+        common = {"file": f.file, "file_hash": f.file_hash, "unit": unit, "round": round_name}
         if f.outcome != MERGED and not f.held:
             reason = "；".join(f.messages) or OUTCOME_LABELS.get(f.outcome, f.outcome)
             label = OUTCOME_LABELS[DUPLICATE] if f.outcome == DUPLICATE else "整份文件未导入"

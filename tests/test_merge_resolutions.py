@@ -110,7 +110,7 @@ def test_rejected_and_duplicate_files_are_one_refused_line_with_the_reason(setup
 
 
 def test_conflict_resolved_as_theirs_is_written_in_the_merge_and_undone_with_it(setup) -> None:
-    ledger, filled, ids = setup
+    ledger, filled, _ids = setup
     before = ledger_json(ledger)
     report = preview(ledger, filled)
     [key] = [i.key for i in row_items(report) if i.kind == CONFLICT]
@@ -132,7 +132,7 @@ def test_conflict_resolved_as_theirs_is_written_in_the_merge_and_undone_with_it(
 
 
 def test_conflict_kept_as_ours_or_edited_leaves_no_open_conflict(setup, tmp_path) -> None:
-    ledger, filled, ids = setup
+    ledger, filled, _ids = setup
     copy = tmp_path / "copy.ldg"
     shutil.copy(ledger, copy)
     report = preview(ledger, filled)
@@ -185,7 +185,7 @@ def test_a_file_added_to_the_folder_after_the_preview_is_refused(setup, tmp_path
 
 
 def test_cli_resolve_theirs_settles_every_conflict_and_json_keeps_the_contract(setup, capsys) -> None:
-    ledger, filled, ids = setup
+    ledger, filled, _ids = setup
     code, out, _err = run_main(capsys, "merge", ledger, filled, "--resolve", "theirs", "--json")
     assert code == 0
     data = json.loads(out)
@@ -207,7 +207,7 @@ def test_cli_dry_run_with_resolve_ours_writes_nothing(setup, capsys) -> None:
 
 def test_undoing_a_resolution_reopens_the_conflict_and_redo_settles_it_again(setup) -> None:
     """The window's 撤销 of 处理冲突 puts the ledger's value back AND the conflict back on the list."""
-    ledger, filled, ids = setup
+    ledger, filled, _ids = setup
     with Ledger.open(ledger) as led:
         merge_files(led, [filled], resolutions={})
         [conflict] = led.conflicts()

@@ -217,7 +217,7 @@ def test_bad_files_are_rejected_naming_the_file_and_ledger_unchanged(setup, kind
 
 
 def test_sheet_of_another_ledger_is_rejected(setup, tmp_path_factory):
-    ledger, sheet, tmp = setup
+    _ledger, sheet, tmp = setup
     other = make_ledger(tmp_path_factory.mktemp("other"))
     filled = fill_xlsx(sheet, {"3": FILL_3}, tmp / f"{UNIT}_{ROUND}.xlsx")
     _, [f] = merge(other, filled)

@@ -233,7 +233,7 @@ def decide_row(
     if status and status != theirs.status:
         notes.append(f"状态“{theirs.status}”按“{status}”导入")
         theirs = replace(theirs, status=status)
-    common = dict(row=row.row, task_id=row.task_id, match=row.match, base=row.base, theirs=theirs, ours=ours)
+    common = {"row": row.row, "task_id": row.task_id, "match": row.match, "base": row.base, "theirs": theirs, "ours": ours}
     if row.refused:
         return RowDecision(outcome=REJECTED, message=f"{head}：{row.refused}", **common)
     if row.task_id is None or row.task_id not in tasks:

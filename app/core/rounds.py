@@ -17,6 +17,7 @@ deliverable ("7月15日前…报送试点成果和总体情况", seed 004) is no
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import date
 
@@ -81,7 +82,7 @@ def _dated(sentence: str, year: int | None) -> list[Round]:
     """The first run of listed dates in a reporting sentence ("9月10日、12月1日前")."""
     matches = list(_DATE_RE.finditer(sentence))
     run = matches[:1]
-    for prev, cur in zip(matches, matches[1:]):
+    for prev, cur in itertools.pairwise(matches):
         if not _LIST_GAP_RE.match(sentence[prev.end():cur.start()]):
             break
         run.append(cur)

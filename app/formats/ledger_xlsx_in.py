@@ -93,7 +93,7 @@ def read_exported_ledger(path: Path, *, plain: bool = False) -> LedgerDocument |
     main = _find_main_sheet(wb, hidden)
     if main is None:
         return None
-    name, rows, header_row, columns, merges = main
+    _name, rows, header_row, columns, merges = main
     if hidden is None and _ID_HEADER not in columns and not plain:
         return None
     return _Builder(path, hidden, rows, header_row, columns, merges).build()

@@ -26,7 +26,8 @@ def window_unavailable_reason() -> str | None:
 
     probe = "from PySide6.QtWidgets import QApplication; QApplication([])"
     try:
-        result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=30)
+        result = subprocess.run([sys.executable, "-c", probe], check=False, capture_output=True, text=True,
+                                timeout=30)
     except (OSError, subprocess.TimeoutExpired) as exc:
         return f"无法启动图形界面（{exc}）"
     if result.returncode == 0:
@@ -127,7 +128,7 @@ class _Background:
         """The window could not be built: close the ledger opened here (its lock), once it is open."""
         try:
             self.result().close()
-        except BaseException:  # noqa: BLE001 - the window's own error is the one to report
+        except BaseException:  # noqa: BLE001, S110 - the window's own error is the one to report
             pass
 
 

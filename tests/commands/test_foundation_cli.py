@@ -13,7 +13,8 @@ from app.cli import main
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "app", *args], capture_output=True, text=True, encoding="utf-8")
+    return subprocess.run([sys.executable, "-m", "app", *args], check=False, capture_output=True, text=True,
+                          encoding="utf-8")
 
 
 def test_new_then_export_json_matches_contract(tmp_path: Path, capsys) -> None:

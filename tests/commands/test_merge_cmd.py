@@ -50,12 +50,12 @@ def test_group_tasks_go_to_every_member_unit_and_group_sheets_only_on_request(le
 
 
 def test_sheets_for_one_unit_in_word(ledger, tmp_path, capsys):
-    code, out, _ = run(capsys, "sheets", ledger, "-o", tmp_path, "--format", "docx", "--unit", UNIT, "--round", ROUND)
+    code, _out, _ = run(capsys, "sheets", ledger, "-o", tmp_path, "--format", "docx", "--unit", UNIT, "--round", ROUND)
     assert code == 0 and [p.name for p in tmp_path.glob("*.docx")] == [f"{UNIT}_{ROUND}.docx"]
 
 
 def test_sheets_unknown_round_is_one_line_error(ledger, tmp_path, capsys):
-    code, out, err = run(capsys, "sheets", ledger, "-o", tmp_path, "--round", "第九次报送")
+    code, _out, err = run(capsys, "sheets", ledger, "-o", tmp_path, "--round", "第九次报送")
     assert code == 2 and "第九次报送" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
 
 

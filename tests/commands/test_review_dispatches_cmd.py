@@ -77,7 +77,7 @@ def held(ledger, tmp_path, capsys) -> tuple[Path, dict]:
     """县民政局 filled seqs 3 and 12, then edited its hidden unit to 县司法局; merged: two rows held."""
     sheets = send(ledger, tmp_path / "sent", UNIT, OTHER)
     filled = tamper_unit(fill_xlsx(sheets[UNIT], {"3": FILL_3, "12": FILL_12}, tmp_path / sheets[UNIT].name), OTHER)
-    code, report = merge_json(capsys, ledger, filled)
+    _code, report = merge_json(capsys, ledger, filled)
     [f] = report["files"]
     assert (f["outcome"], f["held"]) == ("rejected", 2), f
     return filled, f
@@ -137,7 +137,7 @@ def test_merge_dry_run_of_a_held_file_writes_nothing(ledger, tmp_path, capsys):
     sheets = send(ledger, tmp_path / "sent", UNIT)
     filled = tamper_unit(fill_xlsx(sheets[UNIT], {"3": FILL_3}, tmp_path / sheets[UNIT].name), OTHER)
     before = ledger.read_bytes()
-    code, report = merge_json(capsys, ledger, filled, dry_run=True)
+    _code, report = merge_json(capsys, ledger, filled, dry_run=True)
     [f] = report["files"]
     assert report["dry_run"] is True and (f["outcome"], f["held"], f["signature"]) == ("rejected", 1, "invalid")
     assert ledger.read_bytes() == before
@@ -309,7 +309,7 @@ def test_dispatches_text_output_names_each_unit_and_its_state(ledger, tmp_path, 
 
 
 def test_dispatches_unknown_round_is_one_line_error_naming_the_ledger(ledger, capsys):
-    code, out, err = run(capsys, "dispatches", ledger, "--round", "第九次报送")
+    code, _out, err = run(capsys, "dispatches", ledger, "--round", "第九次报送")
     assert code == 2
     line = one_line(code, err, ledger.name)
     assert "第九次报送" in line

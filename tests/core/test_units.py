@@ -95,8 +95,8 @@ SPLITS = [
     ("各部门（单位）、各乡（镇）人民政府", ["各部门（单位）", "各乡（镇）人民政府"]),
     ("硝河乡、兴隆镇、震湖乡", ["硝河乡", "兴隆镇", "震湖乡"]),
     (
-        "县发展改革局、教育体育局、公安局、民政局、司法局、人力资源社会保障局、自然资源局、住房城乡建设局、"
-        "水务局、农业农村局、卫生健康局、乡村振兴局、审批服务管理局、固原市生态环境局西吉分局；各乡镇人民政府",
+        ("县发展改革局、教育体育局、公安局、民政局、司法局、人力资源社会保障局、自然资源局、住房城乡建设局、"
+        "水务局、农业农村局、卫生健康局、乡村振兴局、审批服务管理局、固原市生态环境局西吉分局；各乡镇人民政府"),
         ["县发展改革局", "县教育体育局", "县公安局", "县民政局", "县司法局", "县人力资源社会保障局", "县自然资源局",
          "县住房城乡建设局", "县水务局", "县农业农村局", "县卫生健康局", "县乡村振兴局", "县审批服务管理局",
          "固原市生态环境局西吉分局", "各乡镇人民政府"],
@@ -173,7 +173,7 @@ def test_split_unit_list_over_seed_000_columns(seed_path):
     assert all("、" not in n and ";" not in n and "；" not in n for n in names)
     # no "county" prefix glued onto a unit of another level
     assert "县固原市生态环境局西吉分局" not in names
-    assert not any(n.startswith("县县") or n.startswith("县各") for n in names)
+    assert not any(n.startswith(("县县", "县各")) for n in names)
 
 
 def _directory() -> UnitDirectory:

@@ -161,7 +161,7 @@ def test_without_the_id_column_spill_rows_still_join_their_task(heavy, tmp_path)
 
 @pytest.fixture(scope="module")
 def bare(heavy, tmp_path_factory):
-    doc, path = heavy
+    _doc, path = heavy
     wb = load_workbook(path)
     del wb[DATA_SHEET]
     out = tmp_path_factory.mktemp("bare") / "bare.xlsx"

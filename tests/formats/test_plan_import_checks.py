@@ -62,19 +62,11 @@ def test_impossible_deadline_in_a_table_is_kept_and_warned(tmp_path):
 
 def test_impossible_deadline_in_a_prose_plan_is_warned(tmp_path):
     path = tmp_path / "要点.txt"
-    path.write_text("\n".join([
-        "某县2024年政务公开工作要点",
-        "一、深化公开",
-        "（一）公开预算",
-        "1.公开部门预算。",
-        "(牵头部门:县财政局,责任部门:各部门;完成时限:2024年6月31日前)",
-        "2.公开部门决算。",
-        "(牵头部门:县财政局,责任部门:各部门;完成时限:2024年6月30日前)",
-    ]), encoding="utf-8")
+    path.write_text("某县2024年政务公开工作要点\n一、深化公开\n（一）公开预算\n1.公开部门预算。\n(牵头部门:县财政局,责任部门:各部门;完成时限:2024年6月31日前)\n2.公开部门决算。\n(牵头部门:县财政局,责任部门:各部门;完成时限:2024年6月30日前)", encoding="utf-8")
 
     doc = read_plan(path)
 
-    assert [t.deadline.date for t in doc.tasks][0] is None
+    assert next(t.deadline.date for t in doc.tasks) is None
     assert doc.tasks[1].deadline.date.isoformat() == "2024-06-30"
     messages = [str(w) for w in doc.warnings]
     assert any("第4行" in m and "完成时限“2024年6月31日”不是有效日期" in m for m in messages), messages

@@ -3,6 +3,7 @@ merges, deletions and undos."""
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 from pathlib import Path
 
@@ -43,7 +44,7 @@ def test_history_lists_import_edit_merge_and_undo_oldest_first(factory: Ledger) 
         ("undo", "县民政局_第一次报送.xlsx", "交回的表", "办公室改写", False),
     ]
     assert [h.batch_id for h in history][1:3] == [edit.batch_id, merged]
-    assert all(a.at <= b.at for a, b in zip(history, history[1:]))
+    assert all(a.at <= b.at for a, b in itertools.pairwise(history))
     assert {(h.new.unit, h.new.round) for h in history if h.new} == {(unit, rnd)}
     other_round = next(r.name for r in factory.rounds() if r.name != rnd)
     assert all(h.batch_id not in (edit.batch_id, merged) for h in factory.progress_history(task, unit, other_round))

@@ -84,7 +84,7 @@ def conflict_row(dialog: MergePreviewDialog) -> int:
 
 
 def test_preview_shows_the_rows_and_writes_nothing(returned, qtbot) -> None:
-    window, folder, sheet, task1, round_name = returned
+    window, folder, sheet, task1, _round_name = returned
     before = window.ledger.path.read_bytes()
     batches = len(window.ledger.batches())
     dialog = previewed(qtbot, window, [folder])
@@ -111,7 +111,7 @@ def test_preview_shows_the_rows_and_writes_nothing(returned, qtbot) -> None:
 
 
 def test_conflict_taken_as_theirs_then_apply_then_undo_the_merge(returned, qtbot) -> None:
-    window, folder, sheet, task1, round_name = returned
+    window, folder, _sheet, task1, round_name = returned
     dialog = previewed(qtbot, window, [folder])
     row = conflict_row(dialog)
     dialog.show_kind(CONFLICT)
@@ -139,7 +139,7 @@ def test_conflict_taken_as_theirs_then_apply_then_undo_the_merge(returned, qtbot
 
 
 def test_conflict_kept_as_ours_or_edited_in_the_preview(returned, qtbot, monkeypatch) -> None:
-    window, folder, sheet, task1, round_name = returned
+    window, _folder, sheet, task1, round_name = returned
     dialog = previewed(qtbot, window, [sheet])
     row = conflict_row(dialog)
     dialog.select_source_row(row)
@@ -176,7 +176,7 @@ def test_edit_dialog_refuses_a_bad_status_or_date(qtbot) -> None:
 
 
 def test_unchosen_conflict_stays_open_after_apply(returned, qtbot) -> None:
-    window, folder, sheet, task1, round_name = returned
+    window, _folder, sheet, task1, round_name = returned
     dialog = previewed(qtbot, window, [sheet])
     dialog.apply()
     wait_job(qtbot, window)
@@ -187,7 +187,7 @@ def test_unchosen_conflict_stays_open_after_apply(returned, qtbot) -> None:
 
 
 def test_cancel_writes_nothing(returned, qtbot, tmp_path: Path) -> None:
-    window, folder, sheet, task1, round_name = returned
+    window, folder, _sheet, task1, round_name = returned
     before = window.ledger.path.read_bytes()
     batches = len(window.ledger.batches())
     dialog = previewed(qtbot, window, [folder])
@@ -201,7 +201,7 @@ def test_cancel_writes_nothing(returned, qtbot, tmp_path: Path) -> None:
 
 
 def test_a_file_changed_between_preview_and_apply_is_refused(returned, qtbot, dialogs, tmp_path: Path) -> None:
-    window, folder, sheet, task1, round_name = returned
+    window, folder, sheet, _task1, _round_name = returned
     before = window.ledger.path.read_bytes()
     dialog = previewed(qtbot, window, [folder])
     fill(sheet, {"1": ("已完成", "预览之后又改了")})
@@ -235,7 +235,7 @@ def drag(kind, target, mime: QMimeData):
 
 
 def test_dropping_a_folder_on_the_window_opens_its_preview(returned, qtbot) -> None:
-    window, folder, sheet, task1, round_name = returned
+    window, folder, _sheet, _task1, _round_name = returned
     install_file_drop(window, lambda paths: preview_and_merge(window, paths))
     assert window.acceptDrops()
     text = QMimeData()
@@ -261,7 +261,7 @@ def test_dropped_paths_keep_only_local_files(tmp_path: Path) -> None:
 
 
 def test_preview_model_passes_the_model_tester(returned, qtbot, qtmodeltester) -> None:
-    window, folder, sheet, task1, round_name = returned
+    window, folder, _sheet, _task1, _round_name = returned
     dialog = previewed(qtbot, window, [folder])
     qtmodeltester.check(dialog.model)
     dialog.choose(conflict_row(dialog), Resolution(THEIRS))
@@ -272,7 +272,7 @@ def test_preview_model_passes_the_model_tester(returned, qtbot, qtmodeltester) -
 
 def test_preview_screenshots(returned, qtbot) -> None:
     """Looked at by hand (saved to /tmp/shots); asserts the table shows the conflict's values."""
-    window, folder, sheet, task1, round_name = returned
+    window, folder, _sheet, _task1, _round_name = returned
     dialog = previewed(qtbot, window, [folder])
     dialog.select_source_row(conflict_row(dialog))
     shots = Path("/tmp/shots")

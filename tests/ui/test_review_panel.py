@@ -47,7 +47,7 @@ def rows(panel: ReviewPanel) -> list[tuple[str, str]]:
 
 
 def test_lists_the_conflict_and_the_review_item(merged, qtbot) -> None:
-    window, task1, task3, round_name = merged
+    window, _task1, _task3, round_name = merged
     panel = show_review_panel(window)
     assert panel.isVisible() and show_review_panel(window) is panel  # one dock, shown again
     assert rows(panel) == [("合并冲突", "1"), ("状态不在可选范围", "3")]
@@ -64,7 +64,7 @@ def test_lists_the_conflict_and_the_review_item(merged, qtbot) -> None:
 
 
 def test_jump_selects_the_task_in_the_window(merged, qtbot) -> None:
-    window, task1, task3, round_name = merged
+    window, task1, task3, _round_name = merged
     panel = show_review_panel(window)
     panel.select_row(1)
     panel.table.doubleClicked.emit(panel.model.index(1, 0))
@@ -75,7 +75,7 @@ def test_jump_selects_the_task_in_the_window(merged, qtbot) -> None:
 
 
 def test_resolving_a_conflict_is_one_undoable_step(merged, qtbot) -> None:
-    window, task1, task3, round_name = merged
+    window, task1, _task3, round_name = merged
     panel = show_review_panel(window)
     steps = window.undo_stack.count()
     panel.select_row(0)
@@ -91,7 +91,7 @@ def test_resolving_a_conflict_is_one_undoable_step(merged, qtbot) -> None:
 
 
 def test_keeping_ours_and_editing_a_conflict(merged, qtbot) -> None:
-    window, task1, task3, round_name = merged
+    window, task1, _task3, round_name = merged
     panel = show_review_panel(window)
     panel.select_row(0)
     conflict_id = panel.current_item().id
@@ -108,7 +108,7 @@ def test_keeping_ours_and_editing_a_conflict(merged, qtbot) -> None:
 
 
 def test_accepting_and_rejecting_a_review_item_with_undo(merged, qtbot, dialogs) -> None:
-    window, task1, task3, round_name = merged
+    window, _task1, task3, round_name = merged
     panel = show_review_panel(window)
     panel.select_row(1)
     assert panel.reject_button.click() is None
@@ -121,7 +121,7 @@ def test_accepting_and_rejecting_a_review_item_with_undo(merged, qtbot, dialogs)
 
 
 def test_accept_keeps_the_status_and_leaves_the_list(merged, qtbot) -> None:
-    window, task1, task3, round_name = merged
+    window, _task1, task3, round_name = merged
     panel = show_review_panel(window)
     steps = window.undo_stack.count()
     panel.select_row(1)
@@ -134,7 +134,7 @@ def test_accept_keeps_the_status_and_leaves_the_list(merged, qtbot) -> None:
 
 
 def test_the_list_follows_the_window_undoing_the_merge(merged, qtbot) -> None:
-    window, task1, task3, round_name = merged
+    window, _task1, _task3, _round_name = merged
     panel = show_review_panel(window)
     assert len(rows(panel)) == 2
     window.undo()  # 撤销合并 takes its conflict and review item with it
@@ -144,7 +144,7 @@ def test_the_list_follows_the_window_undoing_the_merge(merged, qtbot) -> None:
 
 
 def test_hidden_panel_waits_and_refreshes_when_shown(merged, qtbot, monkeypatch) -> None:
-    window, task1, task3, round_name = merged
+    window, _task1, _task3, _round_name = merged
     panel = show_review_panel(window)
     panel.hide()
     reads: list[int] = []
@@ -161,14 +161,14 @@ def test_hidden_panel_waits_and_refreshes_when_shown(merged, qtbot, monkeypatch)
 
 
 def test_open_items_model_passes_the_model_tester(merged, qtmodeltester) -> None:
-    window, task1, task3, round_name = merged
+    window, _task1, _task3, _round_name = merged
     panel = show_review_panel(window)
     qtmodeltester.check(panel.model)
     assert panel.model.item(0).kind == CONFLICT_KIND
 
 
 def test_review_panel_screenshots(merged, qtbot) -> None:
-    window, task1, task3, round_name = merged
+    window, _task1, _task3, _round_name = merged
     panel = show_review_panel(window)
     panel.select_row(0)
     shots = Path("/tmp/shots")
@@ -204,7 +204,7 @@ def test_opening_another_ledger_refreshes_the_list(merged, qtbot, tmp_path: Path
     from app.ledger import Ledger
     from tests.ui.sample import sample_document
 
-    window, task1, task3, round_name = merged
+    window, _task1, _task3, _round_name = merged
     panel = show_review_panel(window)
     assert len(rows(panel)) == 2
     other = tmp_path / "另一本.ledger"

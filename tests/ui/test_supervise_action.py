@@ -23,7 +23,7 @@ def test_supervise_notice_from_the_menu_writes_the_letter(open_window, qtbot, tm
     entry.trigger()
     qtbot.waitUntil(lambda: not window.jobs.busy and target.exists(), timeout=20_000)
     text = text_of(target)
-    overdue = [t for t in window.doc.tasks if t.seq == "2"][0]  # the sample's task overdue on 2023-10-01
+    overdue = next(t for t in window.doc.tasks if t.seq == "2")  # the sample's task overdue on 2023-10-01
     assert "督办" in text and all(unit in text for unit in overdue.lead_units)
     assert str(target) in window.statusBar().currentMessage()
 

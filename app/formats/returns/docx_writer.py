@@ -74,12 +74,12 @@ def word_instructions(unit: str, round_name: str, due: str) -> list[str]:
     statuses = "、".join(f"“{s}”" for s in STATUSES)
     send = f"报送截止：{due}。" if due else "请按时报送。"
     return [
-        f"填报说明：本表为{unit}在“{round_name}”需报送的任务。只填写浅黄色的“状态”“进展落实情况”“完成日期”"
-        "“佐证材料”四列，其余各列是下发的任务内容，请勿修改。",
-        f"“状态”只填以下之一（照原样书写）：{statuses}；“进展落实情况”写明具体进展；"
-        f"“完成日期”写成 {DATE_SAMPLE} 这样的格式；“佐证材料”写文件名，多个用顿号分隔。",
-        "请勿增加或删除行，请勿合并、拆分单元格或改动表格结构；"
-        "“序号”栏内和表格下方有用于自动汇总的隐藏小标记，请勿删除。",
+        (f"填报说明：本表为{unit}在“{round_name}”需报送的任务。只填写浅黄色的“状态”“进展落实情况”“完成日期”"
+        "“佐证材料”四列，其余各列是下发的任务内容，请勿修改。"),
+        (f"“状态”只填以下之一（照原样书写）：{statuses}；“进展落实情况”写明具体进展；"
+        f"“完成日期”写成 {DATE_SAMPLE} 这样的格式；“佐证材料”写文件名，多个用顿号分隔。"),
+        ("请勿增加或删除行，请勿合并、拆分单元格或改动表格结构；"
+        "“序号”栏内和表格下方有用于自动汇总的隐藏小标记，请勿删除。"),
         "填好后直接保存为 .docx 格式（尽量不要另存为 .doc 或 .wps：办公室要另行转换才能汇总），发回即可。" + send,
     ]
 
@@ -126,7 +126,7 @@ def column_twips(total: int, weights: tuple[float, ...] = WIDTHS,
         exact = [pinned.get(i, share.get(i, 0.0)) for i in range(len(weights))]
     else:  # floors do not fit (a narrow page): plain proportion
         exact = [total * w / sum(weights) for w in weights]
-    widths = [int(round(x)) for x in exact]
+    widths = [round(x) for x in exact]
     widths[widths.index(max(widths))] += total - sum(widths)  # rounding goes to the widest column
     return widths
 

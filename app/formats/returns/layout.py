@@ -104,8 +104,8 @@ class SheetRow:
 def instructions(unit: str, round_name: str, due: str) -> list[str]:
     statuses = "、".join(STATUSES)
     return [
-        f"填报说明：本表为{unit}在“{round_name}”需报送的任务，只填写“状态”“进展落实情况”“完成日期”“佐证材料”四列（浅黄色），"
-        "其余列已锁定，请勿修改，请勿增删行。",
+        (f"填报说明：本表为{unit}在“{round_name}”需报送的任务，只填写“状态”“进展落实情况”“完成日期”“佐证材料”四列（浅黄色），"
+        "其余列已锁定，请勿修改，请勿增删行。"),
         f"状态请从下拉列表选择（{statuses}）；完成日期写成 2023-09-01；佐证材料写文件名，多个用顿号分隔。",
         "填好后直接保存（也可另存为 .xls/.ods），请保留本表格式，按时报送。" + (f"报送截止：{due}。" if due else ""),
     ]
