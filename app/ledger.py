@@ -18,8 +18,6 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from typing_extensions import Self
-
 from app import __version__
 from app.core.changes import BatchInfo, Changes, Conflict, EntryChange, MergeItem
 from app.core.dispatch import REVIEW_DOUBT, Dispatch, ReviewItem
@@ -129,7 +127,7 @@ class Ledger:
             self._lock.release()
             self._lock = None
 
-    def __enter__(self) -> Self:
+    def __enter__(self) -> Ledger:  # noqa: PYI034 - Ledger is not subclassed; typing.Self needs 3.11
         return self
 
     def __exit__(self, *exc: object) -> None:
