@@ -10,8 +10,13 @@ from __future__ import annotations
 
 import random
 from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.core.records import Deadline, Heading, LedgerDocument, Progress, Round, Task, Unit
+
+if TYPE_CHECKING:
+    from app.ledger import Ledger
 
 SECTIONS = (
     "深化重点领域信息公开",
@@ -134,3 +139,12 @@ def _add_progress(doc: LedgerDocument, task: Task, rng: random.Random) -> None:
                     reporter=rng.choice(["", "马丽", "李强"]),
                 )
             )
+
+
+def made_ledger(folder: Path, n_tasks: int = 25, *, source: str = "factory") -> Ledger:
+    """A ledger file of `make_document(n_tasks)` in `folder`, open for writing (use it in a `with`)."""
+    from app.ledger import Ledger
+
+    path = folder / "factory.ledger"
+    Ledger.create_from_document(path, make_document(n_tasks), source=source).close()
+    return Ledger.open(path)

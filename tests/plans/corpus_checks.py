@@ -15,9 +15,18 @@ from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from tests.plans.scoring import SCORED_FIELDS, CorpusDoc, Report, import_file
 
 DEADLINE_KINDS = {"date", "long_term", "relative", "per_superior", "recurring", "none"}
+
+
+def file_params(docs: list[CorpusDoc], *, slow_formats: frozenset[str] = frozenset()) -> list:
+    """One pytest parameter per (document, format) file, named by the file; formats that need an outside
+    converter are marked slow."""
+    return [pytest.param(path, id=path.name, marks=[pytest.mark.slow] if fmt in slow_formats else [])
+            for doc in docs for fmt, path in doc.files.items()]
 
 
 def check_listing(folder: Path, docs: list[CorpusDoc], source_files: set[str], *, min_docs: int,

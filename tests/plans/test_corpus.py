@@ -22,18 +22,11 @@ SOURCE_FILES = {"build.py", "model.py", "corpus.py", "README.md"}
 DOCS = corpus()
 
 
-def _files():
-    for doc in DOCS:
-        for fmt, path in doc.files.items():
-            marks = [pytest.mark.slow] if fmt in EXTERNAL_FORMATS else []
-            yield pytest.param(path, id=path.name, marks=marks)
-
-
 def test_corpus_is_big_enough_and_complete():
     corpus_checks.check_listing(CORPUS_DIR, DOCS, SOURCE_FILES, min_docs=28)
 
 
-@pytest.mark.parametrize("path", list(_files()))
+@pytest.mark.parametrize("path", corpus_checks.file_params(DOCS, slow_formats=EXTERNAL_FORMATS))
 def test_every_file_imports_or_is_refused_in_one_line(path):
     corpus_checks.check_imports_or_refused(path)
 

@@ -29,17 +29,11 @@ FLOOR_FILE = Path(__file__).resolve().parent / "accuracy_floor.json"
 DOCS = corpus()
 
 
-def _files():
-    for doc in DOCS:
-        for path in doc.files.values():
-            yield pytest.param(path, id=path.name)
-
-
 def test_holdout2_corpus_is_big_enough_complete_and_apart():
     corpus_checks.check_listing(HOLDOUT2_DIR, DOCS, SOURCE_FILES, min_docs=12, apart_from=[CORPUS_DIR, HOLDOUT_DIR])
 
 
-@pytest.mark.parametrize("path", list(_files()))
+@pytest.mark.parametrize("path", corpus_checks.file_params(DOCS))
 def test_every_file_imports_or_is_refused_in_one_line(path):
     corpus_checks.check_imports_or_refused(path)
 

@@ -12,17 +12,7 @@ from app.core.records import Progress
 from app.dispatch_status import RETURNED, SENT, dispatch_status
 from app.errors import LedgerError
 from app.ledger import Ledger
-from tests.factories import make_document
 from tests.merge_fixtures import ROUND, UNIT, fill_xlsx, make_ledger, progress_of
-
-
-@pytest.fixture
-def factory(tmp_path: Path) -> Ledger:
-    path = tmp_path / "factory.ledger"
-    Ledger.create_from_document(path, make_document(25), source="factory").close()
-    ledger = Ledger.open(path)
-    yield ledger
-    ledger.close()
 
 
 def _unit(ledger: Ledger, name: str):

@@ -12,16 +12,14 @@ import pytest
 from app.core.changes import MergeItem
 from app.core.records import Progress
 from app.ledger import Ledger
-from tests.factories import make_document
+from tests.factories import made_ledger
 
 
 @pytest.fixture
-def factory(tmp_path: Path) -> Ledger:
-    path = tmp_path / "factory.ledger"
-    Ledger.create_from_document(path, make_document(12), source="计划.docx").close()
-    ledger = Ledger.open(path)
-    yield ledger
-    ledger.close()
+def factory(tmp_path: Path):
+    """12 tasks imported from "计划.docx" (the history names the plan's file as the first source)."""
+    with made_ledger(tmp_path, 12, source="计划.docx") as ledger:
+        yield ledger
 
 
 def _texts(history) -> list[tuple]:

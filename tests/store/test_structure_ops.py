@@ -26,15 +26,6 @@ def seed_ledger(tmp_path: Path, seed_path):
     return make
 
 
-@pytest.fixture
-def factory(tmp_path: Path) -> Ledger:
-    path = tmp_path / "factory.ledger"
-    Ledger.create_from_document(path, make_document(25), source="factory").close()
-    ledger = Ledger.open(path)
-    yield ledger
-    ledger.close()
-
-
 def _seqs(doc: LedgerDocument, heading_id: str | None) -> list[str]:
     return [t.seq for t in doc.tasks if t.heading_id == heading_id]
 
