@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.plans.scoring import EXTERNAL_FORMATS, SCORED_FIELDS, Report, score_corpus
+from tests.plans.scoring import CORPUS_DIR, EXTERNAL_FORMATS, SCORED_FIELDS, Report, score_corpus
 
 
 def _pct(x: float) -> str:
@@ -81,9 +81,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--format", action="append", dest="formats", help="only this format (repeatable)")
     parser.add_argument("--json", type=Path, help="write the full report as JSON here")
     parser.add_argument("--misses", type=int, default=None, help="how many misses to list (default: all)")
+    parser.add_argument("--corpus", type=Path, default=CORPUS_DIR, help="corpus folder (default: the main one)")
     args = parser.parse_args(argv)
     start = time.perf_counter()
-    report = score_corpus(formats=set(args.formats) if args.formats else None, names=args.names or None)
+    report = score_corpus(folder=args.corpus, formats=set(args.formats) if args.formats else None,
+                          names=args.names or None)
     elapsed = time.perf_counter() - start
     print_report(report, args.misses)
     print(f"\n{len(report.files)} files in {elapsed:.1f} s; fields scored: {', '.join(SCORED_FIELDS)}")
