@@ -27,6 +27,7 @@ from app.store import directory, history, history_all, queries, structure
 from app.store import dispatches as store_dispatches
 from app.store import file as store_file
 from app.store import operations as ops
+from app.store import settings as store_settings
 
 __all__ = ["BatchInfo", "Changes", "Conflict", "EntryChange", "Ledger", "MergeItem"]
 
@@ -303,6 +304,16 @@ class Ledger:
     def set_round_due(self, name: str, due: date | None, *, source: str = "typed") -> Changes:
         return self._edit({"op": "set_round_due", "round": name}, source,
                           lambda session, batch, at: directory.set_round_due(session, name, due, batch, at))
+
+    def setting(self, key: str) -> object | None:
+        """A setting kept in the ledger file (JSON value), None when unset."""
+        with self._sessions() as session:
+            return store_settings.read_setting(session, key)
+
+    def set_setting(self, key: str, value: object | None, *, source: str = "typed") -> Changes:
+        """Set (None: remove) one ledger setting, as one logged, undoable batch."""
+        return self._edit({"op": "set_setting", "key": key}, source,
+                          lambda session, batch, at: store_settings.write_setting(session, key, value, batch, at))
 
     def _edit(self, meta: dict, source: str, operation) -> Changes:
         """One logged, undoable edit batch around `operation`."""

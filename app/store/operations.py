@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from app.core.changes import BatchInfo, Changes, Conflict
 from app.core.records import Deadline, Progress
 from app.errors import LedgerError
-from app.store import directory, dispatches, queries, structure
+from app.store import directory, dispatches, queries, settings, structure
 from app.store.orm import (
     BatchRow,
     ChangeRow,
@@ -209,6 +209,9 @@ def undo_batch(session: Session, batch_id: str, at: datetime) -> Changes:
             queries.log_change(session, undo.id, entity="task", key=task_id, field=change.field, old=current,
                                new=old, at=at)
             changes.tasks.add(task_id)
+            continue
+        if change.entity == settings.ENTITY:
+            settings.undo_setting_change(session, change, undo, at, changes)
             continue
         if change.entity == "unit":
             _undo_unit_change(session, change, undo, at)

@@ -211,3 +211,28 @@ class ReviewRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     resolution: Mapped[str] = mapped_column(Text, default="")
+
+
+class UnitDeadlineRow(Base):
+    """A unit's own deadline for a task, granted by an approved 延期 request (the task's stays as planned)."""
+
+    __tablename__ = "unit_deadline"
+    __table_args__ = (UniqueConstraint("task_id", "unit"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    task_id: Mapped[str] = mapped_column(String(36), index=True)
+    unit: Mapped[str] = mapped_column(String(200))
+    deadline_text: Mapped[str] = mapped_column(Text, default="")
+    deadline_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    original_text: Mapped[str] = mapped_column(Text, default="")
+    original_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    review_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    approved_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class LedgerSettingRow(Base):
+    """One setting kept in the ledger file itself (key → JSON text), so it travels with the ledger."""
+
+    __tablename__ = "ledger_setting"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")

@@ -47,6 +47,12 @@ LOCKED = ("序号", "重点工作", "主要内容", "量化指标", "本单位�
 FILL = ("状态", "进展落实情况", "完成日期", "佐证材料")
 HEADERS = LOCKED + FILL
 ID_HEADER = "任务编号"
+# Review of returns (退回 / 延期): the unit may ask for more time in two optional fill-in columns,
+# and a row the office returned for rework shows the office's note (read-only) in REWORK_NOTE.
+EXTENSION_TO = "申请延期至"
+EXTENSION_REASON = "延期理由"
+EXTENSION = (EXTENSION_TO, EXTENSION_REASON)
+REWORK_NOTE = "审核意见"
 WIDTHS = (6, 14, 42, 18, 10, 12, 12, 50, 13, 26)
 DOCX_ID_PREFIX = "#ld:"
 DOCX_META_PREFIX = "#ldmeta:"
