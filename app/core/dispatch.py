@@ -23,9 +23,12 @@ from app.core.merge import Values
 REVIEW_STATUS = "status"  # a status outside the list, applied as typed; the clerk settles it
 REVIEW_HELD = "held"  # a row of an untrusted file, not applied until accepted
 REVIEW_DOUBT = "doubt"  # the plan importer was unsure of a task (doc.doubts); the clerk checks it
-REVIEW_KINDS = (REVIEW_STATUS, REVIEW_HELD, REVIEW_DOUBT)
+REVIEW_REWORK = "rework"  # the office returned an entry (退回修改, with a reason); open until the unit returns it again
+REVIEW_EXTENSION = "extension"  # a unit asked for more time (申请延期至 + 理由); approving sets its own deadline
+REVIEW_KINDS = (REVIEW_STATUS, REVIEW_HELD, REVIEW_DOUBT, REVIEW_REWORK, REVIEW_EXTENSION)
 OPEN, ACCEPTED, REJECTED = "open", "accepted", "rejected"
-REVIEW_KIND_LABELS = {REVIEW_STATUS: "状态不在可选范围", REVIEW_HELD: "待核实的报送行", REVIEW_DOUBT: "导入存疑"}
+REVIEW_KIND_LABELS = {REVIEW_STATUS: "状态不在可选范围", REVIEW_HELD: "待核实的报送行", REVIEW_DOUBT: "导入存疑",
+                      REVIEW_REWORK: "退回修改", REVIEW_EXTENSION: "延期申请"}
 
 
 @dataclass
