@@ -89,6 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     _configure_streams()
     if argv is None:
         argv = sys.argv[1:]
+    if argv == ["--version"]:  # answered before any command module is imported (a second of CPU frozen)
+        print(f"ledgerdesk {__version__}")
+        return 0
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

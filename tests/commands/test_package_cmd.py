@@ -133,7 +133,9 @@ def test_package_of_another_ledger_is_rejected_and_changes_nothing(ledger, tmp_p
     assert any("另一本台账" in m for m in f["messages"]) and ledger_json(ledger) == before
 
 
-def test_tampered_locked_field_rejects_that_row_only(ledger, tmp_path, capsys):
+def test_tampered_locked_field_refuses_the_row_and_holds_the_rest(ledger, tmp_path, capsys):
+    """A hand-edited task text breaks the file's own signed hashes: the edited row is refused and the
+    liaison's other rows are held for the clerk (nothing written until accepted)."""
     path = package(capsys, ledger, tmp_path / "民政局.ldpkg")
     ids = by_seq(path)
     lf.fill_liaison_file(path, {ids["3"]: {"status": "已完成"}, ids["1"]: {"status": "进行中"}})
@@ -145,9 +147,9 @@ def test_tampered_locked_field_rejects_that_row_only(ledger, tmp_path, capsys):
     rewrite(path, edit)
     code, data = merge_json(capsys, ledger, path)
     [f] = data["files"]
-    assert code == 0 and (f["outcome"], f["applied"], f["rejected"]) == ("merged", 1, 1)
+    assert code == 0 and (f["outcome"], f["applied"], f["rejected"], f["held"]) == ("rejected", 0, 1, 1)
     assert any("主要内容" in m and "锁定列" in m for m in f["messages"])
-    assert set(progress_of(ledger)) == {"1"}
+    assert progress_of(ledger) == {}
 
 
 def test_round_not_in_the_ledger_is_rejected(ledger, tmp_path, capsys):

@@ -12,26 +12,40 @@ The file is a zip holding `liaison.json`:
      "tasks": [{"task_id", "seq", "path", "key_work", "content", "metric", "role",
                 "deadline": {"text", "date", "kind"},
                 "sent": {"status", "text", "done_date", "evidence"},
-                "fingerprint", "columns", "returned": {...} | null}],
-     "reporter": "", "phone": "", "saved_at": "2023-09-01T08:00:00+00:00" (after filling)}
-The liaison side writes only `returned`, `reporter`, `phone` and `saved_at`
-(`fill_liaison_file`; `saved_at` is stamped when what was typed changed, so the merge
-can tell an older copy from a newer one); everything else is what was sent. `fingerprint` and `columns` are the locked-column
+                "fingerprint", "columns", "returned": {...} | null,
+                "earlier": [{"round", "status", "text", "done_date", "evidence"}],
+                "rework": "退回修改的理由" | null}],
+     "reporter": "", "phone": "", "saved_at": "2023-09-01T08:00:00+00:00" (after filling),
+     "finished_at": "…" (when the liaison made the return file)}
+`earlier` (this unit's progress on the task in the rounds before this one) and `rework`
+(the office's 退回修改 note) are for reference only: nothing of them is merged. `returned`
+holds the four values and, when the unit asks for more time, "extension_to" (申请延期至)
+and "extension_reason" (延期理由), read into the cells layout.EXTENSION_TO / EXTENSION_REASON.
+All of these are optional on read, so files made before them load and merge as they did.
+The liaison side writes only `returned`, `reporter`, `phone`, `saved_at` and `finished_at`
+(`fill_liaison_file` / `fill_liaison_data`; `saved_at` is stamped when what was typed changed,
+so the merge can tell an older copy from a newer one); everything else is what was sent. `fingerprint` and `columns` are the locked-column
 hashes exactly as return sheets compute them, so an edited task text is caught by the
 same check and that row is refused. Zips are written with a fixed timestamp, so the
-same content always gives the same bytes (a re-saved, unchanged file is a duplicate).
+same content always gives the same bytes (a re-saved, unchanged file is a duplicate);
+the bytes reach the disk (fsync) before the rename, so a PC switched off mid-save keeps the
+previous file or the new one, never half of one.
 """
 
 from __future__ import annotations
 
+import copy
+import io
 import json
+import os
 import re
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from app.core.merge import Values, parse_done_date
+from app.core.merge import Values, norm_text, parse_done_date
 from app.core.records import STATUSES, LedgerDocument
 from app.errors import InputError, LedgerError
 from app.formats.atomic import atomic_output
@@ -45,6 +59,9 @@ from app.formats.limits import (
 )
 from app.formats.returns import signature
 from app.formats.returns.layout import (
+    EXTENSION,
+    EXTENSION_REASON,
+    EXTENSION_TO,
     HEADERS,
     LOCKED,
     Stamp,
@@ -64,13 +81,27 @@ MEMBER = "liaison.json"
 README = "说明.txt"
 NOT_LIAISON = "不是台账通联络员数据包（not a LedgerDesk liaison file）"
 VALUE_KEYS = ("status", "text", "done_date", "evidence")
+EXTENSION_KEYS = ("extension_to", "extension_reason")  # 申请延期至, 延期理由 (optional, in `returned`)
+EARLIER_KEYS = ("round", "status", "text", "done_date", "evidence")
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _TASK_ID_RE = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
 _README_TEXT = (
     "这是台账通（LedgerDesk）联络员数据包。\n"
-    "请用办公室发来的台账通便携版打开本文件，填写本单位各项任务的进展后保存，原文件发回即可。\n"
-    "请勿解压后修改其中的内容，否则报回时相应任务会被拒收。\n"
+    "请用办公室发来的台账通便携版打开本文件，填写本单位各项任务的进展（随时自动保存），\n"
+    "填完后点“完成并生成回收文件”，把“报回文件”文件夹中的文件（连同佐证材料文件夹）发回办公室。\n"
+    "请勿解压后修改其中的内容，否则报回时会被拒收。\n"
 )
+
+
+@dataclass(frozen=True)
+class EarlierEntry:
+    """This unit's progress on a task in an earlier round (shown for reference, never merged)."""
+
+    round: str
+    status: str
+    text: str
+    done_date: str
+    evidence: str
 
 
 @dataclass
@@ -89,6 +120,9 @@ class LiaisonTask:
     fingerprint: str
     columns: dict[str, str]
     returned: Values | None = None
+    extension: dict[str, str] = field(default_factory=dict)  # EXTENSION_KEYS → text, non-empty ones only
+    earlier: list[EarlierEntry] = field(default_factory=list)
+    rework: str | None = None
 
     def locked(self) -> dict[str, str]:
         """The locked cells as a return sheet names them (for the fingerprint check)."""
@@ -119,6 +153,8 @@ class LiaisonPackage:
     instructions: list[str] = field(default_factory=list)
     dispatch_id: str | None = None
     signature: str | None = None
+    saved_at: str | None = None
+    finished_at: str | None = None
 
     def task(self, task_id: str) -> LiaisonTask | None:
         return next((t for t in self.tasks if t.task_id == task_id), None)
@@ -130,7 +166,8 @@ def liaison_instructions(unit: str, round_name: str, due: str) -> list[str]:
     return [
         f"本数据包为{unit}在“{round_name}”需报送的任务，请逐项填写“状态”“进展落实情况”“完成日期”“佐证材料”，其余内容已锁定。",
         f"状态请从列表中选择（{'、'.join(STATUSES)}）；完成日期写成 2023-09-01；佐证材料写文件名，多个用顿号分隔。",
-        "填好后点“保存”，把本文件原样发回办公室即可。" + (f"报送截止：{due}。" if due else ""),
+        "填写的内容随时自动保存；填完后点“完成并生成回收文件”，把生成的“报回文件”文件夹中的文件发回办公室。"
+        + (f"报送截止：{due}。" if due else ""),
     ]
 
 
@@ -143,9 +180,28 @@ def _values_json(values: Values) -> dict:
             "evidence": values.evidence}
 
 
+def _earlier(doc: LedgerDocument, unit: str, round_name: str) -> dict[str, list[dict]]:
+    """Task id → this unit's progress in the rounds before `round_name` (in round order, filled ones only)."""
+    names = [r.name for r in doc.rounds]
+    before = names[:names.index(round_name)]
+    order = {name: n for n, name in enumerate(before)}
+    found: dict[str, list[tuple[int, dict]]] = {}
+    for p in doc.progress:
+        if p.unit != unit or p.round not in order:
+            continue
+        values = Values.of(p)
+        if values.empty:
+            continue
+        found.setdefault(p.task_id, []).append((order[p.round], {"round": p.round, **values.to_json()}))
+    return {task_id: [item for _n, item in sorted(items, key=lambda pair: pair[0])] for task_id, items in found.items()}
+
+
 def build_package(doc: LedgerDocument, unit: str, round_name: str, *, include_groups: bool = True,
-                  now: datetime | None = None, stamp: Stamp | None = None) -> dict:
-    """The liaison.json object for one unit and round (tasks and base values as return sheets plan them)."""
+                  now: datetime | None = None, stamp: Stamp | None = None,
+                  rework: dict[str, str] | None = None) -> dict:
+    """The liaison.json object for one unit and round (tasks and base values as return sheets plan them).
+
+    `rework`: task id → the office's 退回修改 note for this unit (shown to the liaison, read-only)."""
     if unit not in doc.unit_names():
         raise LedgerError(f"单位“{unit}”不在本台账的单位名录中（unknown unit）")
     rounds = {r.name: r for r in doc.rounds}
@@ -153,6 +209,8 @@ def build_package(doc: LedgerDocument, unit: str, round_name: str, *, include_gr
         raise LedgerError(f"报送轮次“{round_name}”不存在（unknown round）")
     due = rounds[round_name].due
     by_id = {t.id: t for t in doc.tasks}
+    earlier = _earlier(doc, unit, round_name)
+    notes = {k: v.strip() for k, v in (rework or {}).items() if isinstance(v, str) and v.strip()}
     tasks = []
     rows = plan_rows(doc, unit, round_name, 1, include_groups=include_groups)
     for row in rows:
@@ -163,6 +221,7 @@ def build_package(doc: LedgerDocument, unit: str, round_name: str, *, include_gr
             "role": row.locked["本单位职责"], "deadline": task.deadline.to_json(),
             "sent": _values_json(row.base), "fingerprint": fingerprint(row.locked),
             "columns": column_hashes(row.locked), "returned": None,
+            "earlier": earlier.get(task.id, []), "rework": notes.get(task.id),
         })
     due_text = f"{due.year}年{due.month}月{due.day}日" if due else ""
     signed: dict = {}
@@ -178,25 +237,59 @@ def build_package(doc: LedgerDocument, unit: str, round_name: str, *, include_gr
     }
 
 
-def _write_zip(data: dict, path: Path) -> None:
-    """Write atomically (temporary file, then rename) with fixed timestamps: same content, same bytes."""
+def _zip_bytes(data: dict, path: Path) -> bytes:
+    """The file's bytes (fixed timestamps: same content, same bytes); refused when it could not be read back."""
     payload = json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
-    with atomic_output(path) as tmp, zipfile.ZipFile(tmp, "w") as archive:
+    if len(payload) > MAX_JSON_BYTES:
+        raise InputError(path, "填写的内容过多，数据包超过上限，未保存；请精简“进展落实情况”等文字（too much text）")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
         for name, body in ((MEMBER, payload), (README, _README_TEXT.encode("utf-8"))):
             info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, body)
+    return buffer.getvalue()
+
+
+def _write_zip(data: dict, path: Path) -> None:
+    """Write atomically: a temporary file beside it, on disk (fsync), then renamed over the old one."""
+    body = _zip_bytes(data, path)
+    with atomic_output(path) as tmp, open(tmp, "wb") as fh:
+        fh.write(body)
+        fh.flush()
+        os.fsync(fh.fileno())
+    _sync_folder(path.parent)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable where the system allows it (POSIX; Windows has no folder handles)."""
+    if os.name != "posix":
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def write_liaison_file(doc: LedgerDocument, unit: str, round_name: str, path: str | Path, *,
-                       include_groups: bool = True, now: datetime | None = None, stamp: Stamp | None = None) -> Path:
-    """Write one unit's liaison file; `path` is a folder (file named by unit and round) or a file."""
+                       include_groups: bool = True, now: datetime | None = None, stamp: Stamp | None = None,
+                       rework: dict[str, str] | None = None) -> Path:
+    """Write one unit's liaison file; `path` is a folder (file named by unit and round) or a file.
+
+    `rework`: task id → the office's 退回修改 note, shown to the liaison with the task."""
     path = Path(path)
     if path.is_dir():
         path = path / liaison_file_name(unit, round_name)
     if not path.parent.is_dir():
         raise InputError(path, "所在文件夹不存在（folder does not exist）")
-    _write_zip(build_package(doc, unit, round_name, include_groups=include_groups, now=now, stamp=stamp), path)
+    _write_zip(build_package(doc, unit, round_name, include_groups=include_groups, now=now, stamp=stamp,
+                             rework=rework), path)
     return path
 
 
@@ -245,6 +338,11 @@ def _text(value: object, what: str, path: Path, *, required: bool = False) -> st
     return value
 
 
+def _optional_text(value: object) -> str | None:
+    """A stamp the merge reads on its own terms (package_saved_at): kept when text, else ignored."""
+    return value if isinstance(value, str) and value else None
+
+
 def _values(value: object, what: str, path: Path) -> Values:
     if not isinstance(value, dict):
         raise _bad(path, f"“{what}”格式不对")
@@ -252,6 +350,34 @@ def _values(value: object, what: str, path: Path) -> Values:
         if value.get(key) is not None and not isinstance(value.get(key), str):
             raise _bad(path, f"“{what}.{key}”格式不对")
     return Values.make(*(value.get(key) or "" for key in VALUE_KEYS))
+
+
+def _extension(value: object, what: str, path: Path) -> dict[str, str]:
+    """The two extension fields of `returned`, the non-empty ones (absent in older files)."""
+    if not isinstance(value, dict):
+        return {}
+    out = {}
+    for key in EXTENSION_KEYS:
+        text = value.get(key)
+        if text is not None and not isinstance(text, str):
+            raise _bad(path, f"“{what}.{key}”格式不对")
+        if norm_text(text):
+            out[key] = norm_text(text)
+    return out
+
+
+def _earlier_entries(value: object, what: str, path: Path) -> list[EarlierEntry]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise _bad(path, f"“{what}”格式不对")
+    out = []
+    for item in value:
+        for key in EARLIER_KEYS:
+            if item.get(key) is not None and not isinstance(item.get(key), str):
+                raise _bad(path, f"“{what}.{key}”格式不对")
+        out.append(EarlierEntry(*(norm_text(item.get(key)) for key in EARLIER_KEYS)))
+    return out
 
 
 def _task(item: object, n: int, path: Path) -> LiaisonTask:
@@ -270,6 +396,9 @@ def _task(item: object, n: int, path: Path) -> LiaisonTask:
             or not all(isinstance(k, str) and isinstance(v, str) for k, v in columns.items()):
         raise _bad(path, f"{where}的“deadline”或“columns”格式不对")
     returned = item.get("returned")
+    rework = item.get("rework")
+    if rework is not None and not isinstance(rework, str):
+        raise _bad(path, f"{where}的“rework”格式不对")
     return LiaisonTask(
         task_id=task_id, seq=_text(item.get("seq"), f"{where}的 seq", path), path=list(trail),
         key_work=_text(item.get("key_work"), f"{where}的 key_work", path),
@@ -279,6 +408,9 @@ def _task(item: object, n: int, path: Path) -> LiaisonTask:
         sent=_values(item.get("sent") or {}, f"{where}的 sent", path),
         fingerprint=_text(item.get("fingerprint"), f"{where}的 fingerprint", path), columns=dict(columns),
         returned=None if returned is None else _values(returned, f"{where}的 returned", path),
+        extension=_extension(returned, f"{where}的 returned", path),
+        earlier=_earlier_entries(item.get("earlier"), f"{where}的 earlier", path),
+        rework=norm_text(rework) or None,
     )
 
 
@@ -308,15 +440,47 @@ def _package(data: dict, path: Path) -> LiaisonPackage:
         instructions=[s for s in notes if isinstance(s, str)] if isinstance(notes, list) else [],
         dispatch_id=_text(data.get("dispatch_id"), "dispatch_id", path) or None,
         signature=safe_signature(_text(data.get("signature"), "signature", path) or None),
+        saved_at=_optional_text(data.get("saved_at")),
+        finished_at=_optional_text(data.get("finished_at")),
     )
 
 
 def load_liaison_file(path: str | Path) -> LiaisonPackage:
     """Read and check a liaison file (for the liaison program); InputError naming the file if unusable."""
+    return load_liaison_data(path)[1]
+
+
+def load_liaison_data(path: str | Path) -> tuple[dict, LiaisonPackage]:
+    """The file's liaison.json as read, and the checked package made of it (for a session that keeps
+    the object and saves it again with `save_liaison_data`)."""
     path = Path(path)
     data = _load_json(path)
     with reader_guard(path, NOT_LIAISON):
+        return data, _package(data, path)
+
+
+def parse_liaison_data(data: dict, path: str | Path) -> LiaisonPackage:
+    """Check a liaison.json object (one about to be saved, say) as a read file would be checked."""
+    path = Path(path)
+    with reader_guard(path, NOT_LIAISON):
         return _package(data, path)
+
+
+def edited_columns(task: LiaisonTask) -> list[str]:
+    """The locked fields of a task that no longer fit the hashes made when it was sent (in a liaison
+    file they only change when someone edits liaison.json by hand: the program never writes them)."""
+    locked = task.locked()
+    if task.columns:
+        now = column_hashes(locked)
+        return [c for c in LOCKED if task.columns.get(c) and task.columns[c] != now[c]]
+    if task.fingerprint and task.fingerprint != fingerprint(locked):
+        return ["锁定内容"]
+    return []
+
+
+def edited_tasks(package: LiaisonPackage) -> list[tuple[LiaisonTask, list[str]]]:
+    """The tasks whose locked fields were edited by hand, each with the fields (see edited_columns)."""
+    return [(task, cols) for task in package.tasks if (cols := edited_columns(task))]
 
 
 def read_liaison_file(path: str | Path) -> ReturnedSheet:
@@ -324,68 +488,112 @@ def read_liaison_file(path: str | Path) -> ReturnedSheet:
 
     Locked cells come from the task's fields in the file and are checked against the
     sent fingerprints by the merge; fill-in cells are present only for tasks the
-    liaison answered, so an untouched task counts as returned unchanged.
+    liaison answered, so an untouched task counts as returned unchanged. A task whose
+    texts no longer fit the file's own (signed) hashes was edited by hand, which the
+    program never does: then the file is read without its signature, so the merge applies
+    none of it (it holds the rows for review) and refuses the edited row naming the field.
     """
     package = load_liaison_file(path)
     sheet = ReturnedSheet(path=package.path, kind="ldpkg", hidden=True, ledger_id=package.ledger_id,
                           unit=package.unit, round=package.round, columns=list(HEADERS),
                           preamble=f"{package.unit} {package.round}")
     sheet.reporter, sheet.phone = package.reporter, package.phone
-    sheet.dispatch_id, sheet.signature = package.dispatch_id, package.signature
+    # The signature covers the locked fields' hashes; texts that no longer fit them are not what was
+    # signed, so the file carries no valid signature and the merge holds it like any edited file.
+    signed = package.signature if not edited_tasks(package) else None
+    sheet.dispatch_id, sheet.signature = package.dispatch_id, signed
     sheet.title = f"{package.unit} {package.round}"
+    headers = dict(zip(EXTENSION_KEYS, (EXTENSION_TO, EXTENSION_REASON)))
     for n, task in enumerate(package.tasks, start=1):
         cells = task.locked()
         if task.returned is not None:
             r = task.returned
             cells.update({"状态": r.status, "进展落实情况": r.text, "完成日期": r.done_date, "佐证材料": r.evidence})
+            cells.update({headers[key]: text for key, text in task.extension.items()})
         sheet.rows.append(ReadRow(row=n, task_id=task.task_id, cells=cells))
         sheet.sent.setdefault(task.task_id, SentRow(task_id=task.task_id, row=n, seq=task.seq, base=task.sent,
                                                     fingerprint=task.fingerprint,
                                                     columns={c: task.columns[c] for c in LOCKED
                                                              if task.columns.get(c)}))
+    if any(task.extension for task in package.tasks if task.returned is not None):
+        sheet.columns.extend(EXTENSION)  # as a sheet with the two optional columns reads
     return sheet
 
 
 # ------------------------------------------------------------------------------ the liaison's side
-def _returned_value(value: Values | dict, task_id: str, path: Path) -> Values:
+def _returned_json(value: Values | dict, task_id: str, path: Path) -> dict:
+    """What `returned` holds for typed values: the four values (a readable date as 2023-09-01,
+    unreadable text as typed) and the extension fields when the unit filled them."""
+    extension: dict[str, str] = {}
     if isinstance(value, Values):
         values = value
     elif isinstance(value, dict):
-        unknown = set(value) - set(VALUE_KEYS)
+        unknown = set(value) - set(VALUE_KEYS) - set(EXTENSION_KEYS)
         if unknown:
             raise InputError(path, f"任务 {task_id} 的填报项“{'、'.join(sorted(unknown))}”无法识别")
+        if not all(v is None or isinstance(v, str) for v in value.values()):
+            raise InputError(path, f"任务 {task_id} 的填报内容格式不对")
         values = Values.make(*(value.get(key) or "" for key in VALUE_KEYS))
+        extension = {key: norm_text(value.get(key)) for key in EXTENSION_KEYS if norm_text(value.get(key))}
     else:
         raise InputError(path, f"任务 {task_id} 的填报内容格式不对")
     done = parse_done_date(values.done_date)  # store 2023/9/1 as 2023-09-01; unreadable text stays as typed
     if done:
         values = Values(values.status, values.text, done, values.evidence)
-    return values
+    if "extension_to" in extension:
+        extension["extension_to"] = parse_done_date(extension["extension_to"]) or extension["extension_to"]
+    return {**_values_json(values), **extension}
+
+
+def fill_liaison_data(data: dict, returns: Mapping[str, Values | dict | None], path: str | Path, *,
+                      reporter: str | None = None, phone: str | None = None, now: datetime | None = None) -> dict:
+    """A copy of a read liaison.json with what the liaison typed (see fill_liaison_file); `data` is not changed."""
+    path = Path(path)
+    data = copy.deepcopy(data)
+    tasks = {item["task_id"]: item for item in data["tasks"]}
+    typed_before = _typed(data)
+    for task_id, value in returns.items():
+        if task_id not in tasks:
+            raise InputError(path, f"数据包中没有任务 {task_id}（unknown task）")
+        tasks[task_id]["returned"] = None if value is None else _returned_json(value, task_id, path)
+    if reporter is not None:
+        data["reporter"] = norm_text(reporter)
+    if phone is not None:
+        data["phone"] = norm_text(phone)
+    if _typed(data) != typed_before:  # a save that changes nothing keeps its stamp (and its bytes)
+        data["saved_at"] = _utc(now)
+    return data
+
+
+def _utc(now: datetime | None) -> str:
+    return (now or datetime.now(timezone.utc)).astimezone(timezone.utc).isoformat()
+
+
+def stamp_finished(data: dict, now: datetime | None = None) -> dict:
+    """A copy of liaison.json with `finished_at`: when the liaison made the return file."""
+    return {**data, "finished_at": _utc(now)}
+
+
+def save_liaison_data(data: dict, path: str | Path) -> LiaisonPackage:
+    """Write a liaison.json object as the file at `path`, atomically; checked first as a read file is,
+    so what is saved always opens again. Returns the package as saved."""
+    path = Path(path)
+    package = parse_liaison_data(data, path)
+    _write_zip(data, path)
+    return package
 
 
 def fill_liaison_file(path: str | Path, returns: dict[str, Values | dict | None], *,
                       reporter: str | None = None, phone: str | None = None, now: datetime | None = None) -> None:
     """Save what the liaison typed: `returns` maps task id → values (None clears back to what was sent).
 
-    Only `returned`, `reporter` and `phone` change; the rest of the file is kept as read.
-    Unknown task ids are refused before anything is written.
+    Values are the four fill-in values, or a dict of them that may also hold "extension_to"
+    and "extension_reason". Only `returned`, `reporter`, `phone` and `saved_at` change; the rest
+    of the file is kept as read. Unknown task ids are refused before anything is written.
     """
     path = Path(path)
-    data = _load_json(path)
-    _package(data, path)  # the file must be valid before we touch it
-    tasks = {item["task_id"]: item for item in data["tasks"]}
-    typed_before = _typed(data)
-    for task_id, value in returns.items():
-        if task_id not in tasks:
-            raise InputError(path, f"数据包中没有任务 {task_id}（unknown task）")
-        tasks[task_id]["returned"] = None if value is None else _values_json(_returned_value(value, task_id, path))
-    if reporter is not None:
-        data["reporter"] = reporter.strip()
-    if phone is not None:
-        data["phone"] = phone.strip()
-    if _typed(data) != typed_before:  # a save that changes nothing keeps its stamp (and its bytes)
-        data["saved_at"] = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).isoformat()
-    _write_zip(data, path)
+    data, _package_read = load_liaison_data(path)  # the file must be valid before we touch it
+    _write_zip(fill_liaison_data(data, returns, path, reporter=reporter, phone=phone, now=now), path)
 
 
 def _typed(data: dict) -> tuple:
