@@ -2,6 +2,11 @@
 (a portable copy on a USB stick), else the user's config folder (QStandardPaths.AppConfigLocation).
 
 LEDGERDESK_CONFIG_DIR overrides both (tests and the bench keep their settings to themselves).
+
+In portable mode `portable.ini` itself is the settings file (window state, column widths, recent files),
+the log lies beside it, and Qt's own settings (the file dialog's recent folders, QtProject.conf, which Qt
+would write to ~/.config) are pointed at the same folder: nothing goes to the user profile. (On Windows
+the system's file dialog keeps its own most-recently-used list in the registry; Qt cannot move that.)
 """
 
 from __future__ import annotations
@@ -37,11 +42,18 @@ def config_dir() -> Path:
         folder = Path(override)
     elif is_portable():
         folder = program_dir()
+        _qt_settings_beside(folder)
     else:
         location = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppConfigLocation)
         folder = Path(location) if location else Path.home() / ".ledgerdesk"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def _qt_settings_beside(folder: Path) -> None:
+    """Qt's own user-scope settings (QSettings(UserScope, "QtProject"): the file dialog's history) in `folder`."""
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(folder))
 
 
 def settings_path() -> Path:
