@@ -23,8 +23,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from app.core.deadlines_unit import task_state_with_units
 from app.core.records import STATUS_DONE, STATUSES, LedgerDocument, Progress, Task
-from app.core.status import STATE_DONE, STATE_OVERDUE, latest_progress, task_state
+from app.core.status import STATE_DONE, STATE_OVERDUE, latest_progress
 
 JSON_FORMAT = "ledgerdesk-report/1"
 DONE, IN_PROGRESS, NOT_DONE = "done", "in_progress", "not_done"
@@ -169,7 +170,8 @@ def build_report(doc: LedgerDocument, *, as_of: date) -> AnnualReport:
             key = None
         section = sections[key]
         entries = by_task.get(task.id, [])
-        kind = classify(task_state(task, entries, as_of=as_of, rounds=rounds))
+        # a lead unit's approved 延期 moves its deadline (the export's 统计 counts it the same way)
+        kind = classify(task_state_with_units(task, entries, doc.unit_deadlines, as_of=as_of, rounds=rounds))
         section.tasks += 1
         reports = _lead_reports(task, entries, rounds)
         if kind == NOT_DONE:

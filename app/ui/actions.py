@@ -26,6 +26,7 @@ PLAN_FILTER = "工作要点或任务表 (*.docx *.txt *.htm *.html *.xlsx *.xls 
 RETURN_FILTER = ("交回的报送表 (*.xlsx *.xls *.ods *.docx *.ldpkg *.doc *.odt *.wps *.et *.rtf);;"
                  "所有文件 (*)")
 PACKAGE_FILTER = "联络员数据包 (*.ldpkg)"
+OPEN_FILTER = f"台账或联络员数据包 (*.ledger *.ldpkg);;{LEDGER_FILTER};;{PACKAGE_FILTER}"  # a .ldpkg: liaison mode
 
 
 def _fail(window: MainWindow, message: str) -> None:
@@ -73,7 +74,7 @@ def new_ledger(window: MainWindow) -> None:
 def open_ledger(window: MainWindow) -> None:
     if not _ready(window, need_ledger=False):
         return
-    path, _ = QFileDialog.getOpenFileName(window, "打开台账", "", LEDGER_FILTER)
+    path, _ = QFileDialog.getOpenFileName(window, "打开台账或联络员数据包", "", OPEN_FILTER)
     if path:
         window.open_path(Path(path))
 

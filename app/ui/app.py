@@ -1,4 +1,10 @@
-"""Start the window (or render it offscreen to a PNG for a look without a display)."""
+"""Start the window (or render it offscreen to a PNG for a look without a display).
+
+A `.ldpkg` (a liaison's data file) opens the liaison window (app/ui/liaison_window.py) instead of
+the clerk's; any other path is a ledger for the main window. `render_screenshot` draws either
+offscreen into a PNG (the CLI's --screenshot, `ledgerdesk selftest`), reusing the process's one
+QApplication.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,19 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
+
+LIAISON_SUFFIX = ".ldpkg"
+_windows: list = []  # the windows run_gui opened (kept alive until the event loop ends)
+
+
+def is_liaison_file(path: Path | None) -> bool:
+    """A liaison data file: opened in liaison mode, not as a ledger."""
+    return path is not None and Path(path).suffix.lower() == LIAISON_SUFFIX
+
+
+def opened_windows() -> list:
+    """The windows `run_gui` opened in this process (the last one last)."""
+    return list(_windows)
 
 
 def _has_display() -> bool:
@@ -140,9 +159,14 @@ def run_gui(ledger_path: Path | None, *, screenshot: Path | None = None) -> int:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     elif getattr(sys, "frozen", False) is False:
         probe = _Background(window_unavailable_reason)  # a child's Qt start (Linux): beside the imports below
-    opening = _start_opening(Path(ledger_path)) if ledger_path is not None and screenshot is None else None
+    liaison = is_liaison_file(ledger_path)
+    opening = _start_opening(Path(ledger_path)) if ledger_path is not None and screenshot is None and not liaison \
+        else None
     try:
-        import app.ui.main_window
+        if liaison:
+            import app.ui.liaison_window
+        else:
+            import app.ui.main_window
 
         reason = probe.result() if probe is not None else None
     except BaseException:
@@ -157,32 +181,84 @@ def run_gui(ledger_path: Path | None, *, screenshot: Path | None = None) -> int:
         raise LedgerError(f"{reason}，无法打开窗口；请使用命令行（use the CLI commands）")
     app = _application()
     if screenshot is not None:
-        return _screenshot(app, ledger_path, screenshot)
+        render_screenshot(Path(ledger_path) if ledger_path is not None else None, Path(screenshot))
+        print(f"已保存截图：{Path(screenshot).resolve()}")
+        return 0
     from app.ui.dialogs import show_error
     from app.ui.logbook import install_excepthook
 
-    window = open_window(ledger_path, opening=opening)
+    if liaison:
+        window = open_liaison(Path(ledger_path))
+        if window is None:
+            return 2  # the message naming the file was shown (and logged)
+    else:
+        window = open_window(ledger_path, opening=opening)
+    _windows.append(window)
     install_excepthook(lambda message: show_error(window, message))
+    return run_event_loop(app)
+
+
+def run_event_loop(app) -> int:
+    """The window's life (tests replace it to look at the window instead)."""
     return app.exec()
 
 
-def _screenshot(app, ledger_path: Path | None, screenshot: Path) -> int:
-    """Render the window offscreen to a PNG and exit; a ledger that cannot be opened fails as a CLI line."""
-    from app.ledger import Ledger
-    from app.ui.main_window import MainWindow
+def open_liaison(path: Path, *, today: date | None = None):
+    """The liaison window on a package, shown; None after one message naming the file when it is unusable
+    (also a line on stderr and in the log)."""
+    from app.ui.liaison_window import open_liaison_window
+    from app.ui.logbook import start_log
 
-    ledger = Ledger.open(ledger_path, readonly=True) if ledger_path else None
-    window = MainWindow(ledger)
-    window.show()
-    app.processEvents()
-    if window.doc.tasks:
-        window.select_task(window.doc.tasks[0].id)
+    _application()
+    start_log()
+    window = open_liaison_window(path, today=today)
+    if window is None:
+        print(f"无法打开数据包：{path}", file=sys.stderr)
+    return window
+
+
+def render_screenshot(path: Path | None, png: Path, *, size: tuple[int, int] | None = None,
+                      today: date | None = None) -> None:
+    """Draw the window offscreen into `png` and close it: a `.ldpkg` in liaison mode (its first task shown,
+    the file not written), else the main window on the ledger read-only (or empty). One QApplication per
+    process, reused; offscreen unless one already runs. A file that cannot be opened or a PNG that cannot
+    be written raises LedgerError naming it."""
+    from app.errors import LedgerError
+
+    if _qt_application() is None:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    app = _application()
+    if is_liaison_file(path):
+        from app.liaison_session import LiaisonSession
+        from app.ui.liaison_window import LiaisonWindow
+
+        window = LiaisonWindow(LiaisonSession.open(path), today=today)
+        main = False
+    else:
+        from app.ledger import Ledger
+        from app.ui.main_window import MainWindow
+
+        ledger = Ledger.open(path, readonly=True) if path else None
+        window = MainWindow(ledger, as_of=today)  # its closeEvent closes the ledger
+        main = True
+    try:
+        if size is not None:
+            window.resize(*size)
+        window.show()
         app.processEvents()
-    ok = window.grab().save(str(screenshot))
-    window.close()
+        if main and window.doc.tasks:
+            window.select_task(window.doc.tasks[0].id)
+            app.processEvents()
+        ok = window.grab().save(str(png))
+    finally:
+        window.close()
+        window.deleteLater()
+        app.processEvents()
     if not ok:
-        from app.errors import LedgerError
+        raise LedgerError(f"{Path(png).name}：无法保存截图（cannot write PNG）")
 
-        raise LedgerError(f"{screenshot.name}：无法保存截图（cannot write PNG）")
-    print(f"已保存截图：{screenshot.resolve()}")
-    return 0
+
+def _qt_application():
+    from PySide6.QtWidgets import QApplication
+
+    return QApplication.instance()

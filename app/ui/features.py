@@ -39,6 +39,14 @@ def _preview(window: MainWindow, paths: list[Path]) -> None:
         preview_and_merge(window, paths)
 
 
+def _scores(window: MainWindow) -> None:
+    """The overview opened on its 考核 tab."""
+    from app.ui.overview import show_overview
+
+    if window.ledger is not None:
+        show_overview(window).show_scores()
+
+
 def _dialog(module: str, function: str):
     """A feature's entry point, imported when first used (start-up stays light)."""
 
@@ -92,6 +100,7 @@ def install_features(window: MainWindow) -> None:
     from app.ui import actions
 
     window.add_feature_action("工具", "督办通知…", lambda: actions.supervise_notice(window))
+    window.add_feature_action("工具", "考核得分…", lambda: _scores(window))
     for menu, text, module, function, icon, toolbar in FEATURE_DIALOGS:
         opener = _dialog(module, function)
         window.add_feature_action(menu, text, lambda opener=opener: opener(window), icon=icon, toolbar=toolbar)

@@ -155,7 +155,7 @@ class MainWindow(QMainWindow):
         add("new", file_menu, "新建台账…", lambda: actions.new_ledger(self), shortcut=QKeySequence.StandardKey.New,
             icon=SP.SP_FileIcon, tip="新建一个空台账文件", needs_ledger=False, label="新建")
         add("open", file_menu, "打开台账…", lambda: actions.open_ledger(self), shortcut=QKeySequence.StandardKey.Open,
-            icon=SP.SP_DialogOpenButton, tip="打开台账文件（*.ledger）", needs_ledger=False, label="打开")
+            icon=SP.SP_DialogOpenButton, tip="打开台账或联络员数据包（*.ledger / *.ldpkg）", needs_ledger=False, label="打开")
         self.recent_menu = QMenu("最近打开", self)
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         self.recent_action = self.recent_menu.menuAction()
@@ -372,9 +372,14 @@ class MainWindow(QMainWindow):
         return self.view.doc
 
     def open_path(self, path: Path) -> bool:
-        """Open a ledger file; a file that cannot be opened is one dialog naming it (and a log line)."""
+        """Open a ledger file; a file that cannot be opened is one dialog naming it (and a log line).
+        A liaison package (.ldpkg) opens in liaison mode, in a window of its own."""
         if not self.commit_pending():
             return False
+        if Path(path).suffix.lower() == ".ldpkg":
+            from app.ui.liaison_window import open_liaison_window
+
+            return open_liaison_window(Path(path), parent=self, today=self.as_of) is not None
         try:
             ledger = Ledger.open(path)
         except LedgerError as exc:
