@@ -46,7 +46,7 @@ _CELL_SPACING = '<w:spacing w:before="30" w:after="30" w:line="260" w:lineRule="
 SUMMARY_HEADERS = ("名次", "单位", "按时\n报送", "逾期\n报送", "未\n报送", "完成\n任务", "逾期未\n完成", "退回\n修改",
                    "总分")
 SUMMARY_WIDTHS_CM = (1.2, 4.2, 1.3, 1.3, 1.4, 1.3, 1.6, 1.3, 2.0)
-ROUND_HEADERS = ("序号", "单位", "报送\n情况", "交回时间", "完成\n任务", "逾期未\n完成", "退回\n修改", "得分")
+ROUND_HEADERS = ("序号", "单位", "报送\n情况", "交回日期", "完成\n任务", "逾期未\n完成", "退回\n修改", "得分")
 COUNTS_NOTE = "（报送情况以轮计，完成、逾期未完成、退回修改以项计）"
 ROUND_WIDTHS_CM = (1.2, 4.2, 1.9, 2.7, 1.3, 1.6, 1.3, 1.4)
 
@@ -69,7 +69,7 @@ def write_scores_docx(table: ScoreTable, path: str | Path, *, ledger_title: str 
         due = f"（报送截止{date_cn(info.due)}）" if info.due else "（未设报送截止日期）"
         _append(document, [_p_xml(f"{cn_number(n)}、{info.name}{due}", HEAD_FONT, align="left", keep_next=True,
                                   before=LINE_PT // 2)])
-        rows = [(str(v[0]), v[1], v[2], time_text(v[3]).replace(" ", "\n"), str(v[4]), str(v[5]), str(v[6]),
+        rows = [(str(v[0]), v[1], v[2], time_text(v[3])[:10], str(v[4]), str(v[5]), str(v[6]),
                  number_text(v[7])) for v in round_values(table, info.name)]
         _table(document, ROUND_HEADERS, ROUND_WIDTHS_CM, rows)
     # a body ends with a paragraph (LibreOffice drops the rows of a last table that runs onto another

@@ -39,6 +39,17 @@ def _preview(window: MainWindow, paths: list[Path]) -> None:
         preview_and_merge(window, paths)
 
 
+def _return_entry(window: MainWindow, task_id: str, unit: str, round_name: str) -> None:
+    """退回修改: the reason asked, then one undoable step; the review dock lists it until the unit fixes it."""
+    from app.ui import review_reason
+
+    reason = review_reason.ask_reason(window, "退回修改", f"退回{unit}（{round_name}）的这条进展，理由：")
+    if reason is None:
+        return
+    if window.run_command("退回修改", lambda ledger: ledger.return_entry(task_id, unit, round_name, reason=reason)):
+        window.statusBar().showMessage(f"已退回{unit}修改；其下一份报送表或数据包中会标明“退回修改”和理由", 8000)
+
+
 def _scores(window: MainWindow) -> None:
     """The overview opened on its 考核 tab."""
     from app.ui.overview import show_overview
@@ -94,6 +105,7 @@ def install_features(window: MainWindow) -> None:
         edit_menu.addAction(action)
     _place_legend(window, StateLegend())
     window.progress.history = _history(window)
+    window.progress.return_requested.connect(lambda *key: _return_entry(window, *key))
     window.file_drop = install_file_drop(window, lambda paths: _preview(window, paths))
     window.add_feature_action("工具", "冲突与待审核…", lambda: _review_panel(window), icon=SP.SP_MessageBoxWarning,
                               toolbar=True)

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from app.core import dispatch
 from app.core.merge import Values
 from app.merge_report import CHOICE_LABELS, OURS, THEIRS
+from app.ui import review_reason
 from app.ui.ledger_dialog import row_table
 from app.ui.merge_preview import EditValuesDialog
 from app.ui.models.merge_rows import (
@@ -53,6 +54,17 @@ if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
 
 REVIEW_DOUBT = dispatch.REVIEW_DOUBT  # import doubts (the plan reader's)
+REVIEW_REWORK = dispatch.REVIEW_REWORK  # an entry the office returned; open until the unit fixes it
+REVIEW_EXTENSION = dispatch.REVIEW_EXTENSION  # a unit's 延期 request
+RETURNABLE = (dispatch.REVIEW_HELD, dispatch.REVIEW_STATUS)  # 退回修改… asks the unit to fix the row
+# per kind: the accept and reject buttons' texts and tooltips
+BUTTONS = {
+    REVIEW_DOUBT: ("已核对", "确认导入无误（不改动台账内容）", "忽略", "不再提示此项"),
+    REVIEW_EXTENSION: ("批准延期", "同意：该单位此项任务的完成时限改为申请的日期（原定时限保留，导出时注明）",
+                       "不同意…", "写明理由；单位下一份报送表中会看到“延期申请未同意”"),
+    REVIEW_REWORK: ("按现有采用", "不再等待单位修改，按台账现有内容采用", "撤回退回", "撤回这次退回修改"),
+}
+DEFAULT_BUTTONS = ("采用", "采用报送的内容", "不采用", "不采用：报送的这一行不写入台账")
 KIND_LABELS = {CONFLICT_KIND: "合并冲突", REVIEW_DOUBT: "导入存疑", **dispatch.REVIEW_KIND_LABELS}
 COLUMN_WIDTHS = {R_KIND: 110, R_SEQ: 44, R_TASK: 190, R_UNIT: 96, R_ROUND: 86, R_FILE: 160}
 
@@ -107,6 +119,9 @@ class ReviewPanel(QDockWidget):
         self.edit_button = QPushButton("编辑…")
         self.accept_button = QPushButton("采用")
         self.reject_button = QPushButton("不采用")
+        self.return_button = QPushButton("退回修改…")
+        self.return_button.setToolTip("不采用这一行，并请单位修改后重报（写明理由，单位下一份报送表中会看到）")
+        self.return_button.clicked.connect(self.return_current)
         self.go_button.setToolTip("在台账中选中这项任务（双击也可）")
         self.go_button.clicked.connect(self.go_to_current)
         self.theirs_button.clicked.connect(lambda: self.resolve_current(THEIRS))
@@ -118,7 +133,7 @@ class ReviewPanel(QDockWidget):
         buttons.addWidget(self.count_label)
         buttons.addStretch(1)
         for button in (self.go_button, self.theirs_button, self.ours_button, self.edit_button, self.accept_button,
-                       self.reject_button):
+                       self.reject_button, self.return_button):
             buttons.addWidget(button)
         body = QWidget()
         layout = QVBoxLayout(body)
@@ -192,7 +207,6 @@ class ReviewPanel(QDockWidget):
         item = self.current_item()
         conflict = item is not None and item.kind == CONFLICT_KIND
         review = item is not None and not conflict
-        doubt = review and item.kind == REVIEW_DOUBT
         self.go_button.setEnabled(item is not None and bool(item.task_id))
         for button in (self.theirs_button, self.ours_button, self.edit_button):
             button.setVisible(not review)
@@ -201,10 +215,15 @@ class ReviewPanel(QDockWidget):
         self.reject_button.setVisible(not conflict)
         self.accept_button.setEnabled(review)
         self.reject_button.setEnabled(review)
-        self.accept_button.setText("已核对" if doubt else "采用")
-        self.reject_button.setText("忽略" if doubt else "不采用")
-        self.accept_button.setToolTip("确认导入无误（不改动台账内容）" if doubt else "采用报送的内容")
-        self.reject_button.setToolTip("不再提示此项" if doubt else "不采用：报送的这一行不写入台账")
+        accept_text, accept_tip, reject_text, reject_tip = BUTTONS.get(item.kind, DEFAULT_BUTTONS) if review \
+            else DEFAULT_BUTTONS
+        self.accept_button.setText(accept_text)
+        self.accept_button.setToolTip(accept_tip)
+        self.reject_button.setText(reject_text)
+        self.reject_button.setToolTip(reject_tip)
+        returnable = review and item.kind in RETURNABLE and bool(item.task_id)
+        self.return_button.setVisible(returnable)
+        self.return_button.setEnabled(returnable)
 
     def go_to_current(self) -> None:
         item = self.current_item()
@@ -256,11 +275,31 @@ class ReviewPanel(QDockWidget):
         from app import review
 
         item_id, doubt = item.id, item.kind == REVIEW_DOUBT
+        if item.kind == REVIEW_EXTENSION and not accept:  # declining tells the unit why
+            reason = review_reason.ask_reason(self, "不同意延期", f"不同意{item.unit}的延期申请，理由：")
+            if reason is None:
+                return False
+            return self._run("不同意延期", lambda ledger: review.return_item(ledger, item_id, reason=reason))
+        if item.kind == REVIEW_EXTENSION:
+            return self._run("批准延期", lambda ledger: review.accept(ledger, item_id))
         if accept:
             text, settle = ("核对导入存疑" if doubt else "采用待审核事项"), review.accept
         else:
             text, settle = ("忽略导入存疑" if doubt else "不采用待审核事项"), review.reject
         return self._run(text, lambda ledger: settle(ledger, item_id))
+
+    def return_current(self) -> bool:
+        """退回修改 a held row or an odd status: not taken, and the unit asked to fix it (reason asked)."""
+        item = self.current_item()
+        if item is None or item.kind not in RETURNABLE or not item.task_id:
+            return False
+        from app import review
+
+        reason = review_reason.ask_reason(self, "退回修改", f"退回{item.unit}修改这一行，理由：")
+        if reason is None:
+            return False
+        item_id = item.id
+        return self._run("退回修改", lambda ledger: review.return_item(ledger, item_id, reason=reason))
 
 
 def show_review_panel(window: MainWindow) -> ReviewPanel:

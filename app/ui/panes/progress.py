@@ -78,6 +78,7 @@ class ProgressPane(QWidget):
     """Emits `progress_requested(entries)` with the rows the user changed (保存进展)."""
 
     progress_requested = Signal(list)
+    return_requested = Signal(str, str, str)  # 退回修改: task id, unit, round
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -116,6 +117,7 @@ class ProgressPane(QWidget):
         self.form = EntryForm()
         self.form.changed.connect(self._form_changed)
         self.form.history_button.clicked.connect(self.show_history)
+        self.form.return_button.clicked.connect(self._request_return)
         self.save_button = QPushButton("保存进展")
         self.save_button.clicked.connect(self._save)
         top = QHBoxLayout()
@@ -316,6 +318,7 @@ class ProgressPane(QWidget):
         self.form.load(f"{unit} · {self._round}", item.text(), item.data(DATE_ROLE), item.data(EVIDENCE_ROLE) or "",
                        origin)
         self.form.history_button.setEnabled(self._history is not None and entry is not None)
+        self.form.return_button.setEnabled(entry is not None and not self._row_edited(row))
 
     def _form_changed(self) -> None:
         """The form writes into the row it shows (the row is what is saved)."""
@@ -390,6 +393,13 @@ class ProgressPane(QWidget):
             self.progress_requested.emit(entries)
 
     # ----- history --------------------------------------------------------------------------------
+    def _request_return(self) -> None:
+        """退回修改 of the current unit's entry in the open round (a saved entry; the window asks the reason)."""
+        row = self.table.currentRow()
+        unit = self.unit_at(row) if row >= 0 else None
+        if self._task is not None and unit is not None and unit in self._current:
+            self.return_requested.emit(self._task.id, unit, self._round)
+
     def show_history(self) -> None:
         """历史…: the selected entry's changes, read from the ledger now."""
         row = self.table.currentRow()
