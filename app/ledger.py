@@ -20,9 +20,20 @@ from pathlib import Path
 
 from app import __version__
 from app.core.changes import BatchInfo, Changes, Conflict, EntryChange, MergeItem
-from app.core.dispatch import REVIEW_DOUBT, Dispatch, ReviewItem
-from app.core.records import LedgerDocument, Progress, Round, Task, Unit
+from app.core.dispatch import (
+    FIXED,
+    OPEN,
+    REJECTED,
+    REVIEW_DOUBT,
+    REVIEW_EXTENSION,
+    REVIEW_REWORK,
+    Dispatch,
+    ReviewItem,
+)
+from app.core.merge import Values
+from app.core.records import LedgerDocument, Progress, Round, Task, Unit, UnitDeadline
 from app.errors import LedgerError, LedgerFileError
+from app.store import deadlines as store_deadlines
 from app.store import directory, history, history_all, queries, structure
 from app.store import dispatches as store_dispatches
 from app.store import file as store_file
@@ -30,6 +41,13 @@ from app.store import operations as ops
 from app.store import settings as store_settings
 
 __all__ = ["BatchInfo", "Changes", "Conflict", "EntryChange", "Ledger", "MergeItem"]
+
+REWORK_FIXED_META = "rework_fixed"  # MergeItem.meta key: {review id: resolution} of rework items the file fixed
+ANSWERED_META = "declined_answered"  # MergeItem.meta key: {review id: resolution} of declined 延期 now answered
+ANSWERED_MARK = "（单位已再次报送）"  # ends the resolution of a declined 延期 the unit has returned the task since
+REWORK_PREFIX = "退回修改："
+DECLINED_PREFIX = "延期申请未同意："
+APPROVED_PREFIX = "已批准延期至"
 
 
 def _remove_stale_temporaries(path: Path) -> None:
@@ -144,8 +162,11 @@ class Ledger:
 
     # ----- reading --------------------------------------------------------------------------
     def document(self) -> LedgerDocument:
+        """The whole ledger, with the units' own deadlines (approved 延期) in `unit_deadlines`."""
         with self._sessions() as session:
-            return queries.read_document(session)
+            doc = queries.read_document(session)
+            doc.unit_deadlines = store_deadlines.read_all(session)
+            return doc
 
     def progress_entry(self, task_id: str, unit: str, round_name: str) -> Progress | None:
         """One entry, without reading the whole ledger (settling a review item needs just that one)."""
@@ -157,7 +178,9 @@ class Ledger:
         """The same records as `document()`, read without ORM objects (the window opens 10,000 tasks);
         without `progress` the entries are left out (the window keeps `progress_marks` instead)."""
         with self._sessions() as session:
-            return queries.read_snapshot(session, progress=progress)
+            doc = queries.read_snapshot(session, progress=progress)
+            doc.unit_deadlines = store_deadlines.read_all(session)
+            return doc
 
     def tasks(self, task_ids: list[str]) -> list[Task]:
         """These tasks as they are now, in document order; a deleted one is simply missing."""
@@ -351,6 +374,10 @@ class Ledger:
                 ops.apply_progress(session, item.entries, batch, at, lookups)
                 ops.add_conflicts(session, item.conflicts, batch.id, at)
                 store_dispatches.add_reviews(session, item.reviews, batch.id, at)
+                for review_id, resolution in (item.meta.get(REWORK_FIXED_META) or {}).items():
+                    store_dispatches.close_review_logged(session, int(review_id), FIXED, resolution, batch.id, at)
+                for review_id, resolution in (item.meta.get(ANSWERED_META) or {}).items():
+                    store_dispatches.set_resolution_logged(session, int(review_id), resolution, batch.id, at)
                 batch_ids.append(batch.id)
             ops.touch(session, at)
         return batch_ids
@@ -416,8 +443,10 @@ class Ledger:
             return store_dispatches.get_review(session, item_id)
 
     def settle_review(self, item_id: int, *, state: str, resolution: str, entries: list[Progress],
-                      conflicts: list[Conflict], reviews: list[ReviewItem] | None = None) -> Changes:
-        """Close a review item and write what settling it decided, in one transaction and one batch."""
+                      conflicts: list[Conflict], reviews: list[ReviewItem] | None = None,
+                      deadlines: list[UnitDeadline] | None = None) -> Changes:
+        """Close a review item and write what settling it decided, in one transaction and one batch
+        (`deadlines`: units' own deadlines an approved 延期 grants, logged as entity unit_deadline)."""
         at = ops.now()
         with self._write() as session:
             item = store_dispatches.get_review(session, item_id)
@@ -428,11 +457,73 @@ class Ledger:
             changes = ops.apply_progress(session, entries, batch, at)
             ops.add_conflicts(session, conflicts, batch.id, at)
             store_dispatches.add_reviews(session, reviews or [], batch.id, at)
+            for deadline in deadlines or []:
+                changes = changes.union(store_deadlines.write(session, deadline, batch, at))
             store_dispatches.close_review(session, item_id, state, resolution, at)
             ops.touch(session, at)
         changes.reviews = True
         changes.conflicts = bool(conflicts)
         return changes
+
+    # ----- review of returns: 退回修改 and 延期 (app/review.py decides; see app/core/dispatch.py) ----------
+    def return_entry(self, task_id: str, unit: str, round_name: str, *, reason: str,
+                     source: str = "typed") -> Changes:
+        """退回修改: an open REVIEW_REWORK item for the unit's entry of `round_name`, message = reason, its
+        `entry` the values as they are now (the unit's next return that differs closes it). One undoable
+        batch (undo cancels the item). Refused when the reason is empty, the task, unit or round is
+        unknown, or the entry is already returned and not yet fixed."""
+        reason = (reason or "").strip()
+        if not reason:
+            raise LedgerError("退回修改须写明理由（--reason）")
+        at = ops.now()
+        with self._write() as session:
+            if not queries.read_tasks(session, [task_id]):
+                raise LedgerError(f"任务不存在（unknown task id {task_id}）")
+            if unit not in queries.unit_ids(session):
+                raise LedgerError(f"单位“{unit}”不在本台账的单位名录中（unknown unit）")
+            if round_name not in queries.round_ids(session):
+                raise LedgerError(f"报送轮次“{round_name}”不存在（unknown round）")
+            if any(i.task_id == task_id for i in store_dispatches.open_rework(session, unit)):
+                raise LedgerError(f"{unit}的这条进展已退回修改，尚未报回（already returned, not yet fixed）")
+            current = queries.progress_entry(session, task_id, unit, round_name)
+            batch = ops.new_batch(session, kind="edit", source=source, unit=unit, round=round_name, at=at,
+                                  meta={"op": "return_entry", "task": task_id, "unit": unit, "round": round_name})
+            item = ReviewItem(id=0, kind=REVIEW_REWORK, file=source, unit=unit, round=round_name, task_id=task_id,
+                              row=None, message=reason, entry=Values.of(current))
+            store_dispatches.add_reviews(session, [item], batch.id, at)
+            ops.touch(session, at)
+        return Changes(batch_id=batch.id, reviews=True)
+
+    def rework_notes(self, unit: str) -> dict[str, str]:
+        """task id → reason of the unit's open 退回修改 items (what its next sheet / liaison file shows)."""
+        with self._sessions() as session:
+            return {i.task_id: i.message for i in store_dispatches.open_rework(session, unit) if i.task_id}
+
+    def review_notes(self, unit: str) -> dict[str, str]:
+        """task id → the 审核意见 cell of the unit's next sheet: "退回修改：<reason>" for an open rework item,
+        "延期申请未同意：<reason>" for a declined request until the unit's next merged return of that task
+        (the merge ends its resolution with ANSWERED_MARK), "已批准延期至<date>" while the unit has its own
+        deadline; several joined by "；"."""
+        with self._sessions() as session:
+            items = store_dispatches.reviews_of_unit(session, unit, (REVIEW_REWORK, REVIEW_EXTENSION))
+            granted = store_deadlines.read_all(session)
+        notes: dict[str, list[str]] = {}
+        for i in items:
+            if not i.task_id:
+                continue
+            if i.kind == REVIEW_REWORK and i.state == OPEN:
+                notes.setdefault(i.task_id, []).append(REWORK_PREFIX + i.message)
+            elif i.kind == REVIEW_EXTENSION and i.state == REJECTED and not i.resolution.endswith(ANSWERED_MARK):
+                notes.setdefault(i.task_id, []).append(i.resolution or DECLINED_PREFIX.rstrip("："))
+        for (task_id, who), deadline in granted.items():
+            if who == unit:
+                notes.setdefault(task_id, []).append(f"{APPROVED_PREFIX}{deadline.deadline.text}")
+        return {task_id: "；".join(texts) for task_id, texts in notes.items()}
+
+    def unit_deadlines(self) -> dict[tuple[str, str], UnitDeadline]:
+        """Units' own deadlines (approved 延期), keyed (task_id, unit)."""
+        with self._sessions() as session:
+            return store_deadlines.read_all(session)
 
     # ----- batches and undo -------------------------------------------------------------------
     def batches(self) -> list[BatchInfo]:

@@ -83,6 +83,12 @@ class FileReport:
     path: Path | None = None  # where the file was read (a folder's file too): the preview applies these
     resolved: int = 0  # conflicts settled by the clerk's choice in the same merge (not left open)
     resolutions: dict[int, Resolution] = field(default_factory=dict)  # row number → the choice applied
+    # review of returns (app/returns.py): extension requests the file made, rework items it fixed or left as they were
+    extensions: list[dict] = field(default_factory=list)  # {row, task_id, seq, requested, date, reason, readable}
+    rework_fixed: list[dict] = field(default_factory=list)  # {review, task_id, seq, row}
+    rework_unchanged: list[dict] = field(default_factory=list)  # {review, task_id, seq, row}
+    rework_closing: dict[str, str] = field(default_factory=dict)  # review id → resolution, written with the batch
+    declined_answered: dict[str, str] = field(default_factory=dict)  # review id → resolution, written with the batch
 
     def to_json(self) -> dict:
         return {
@@ -96,6 +102,9 @@ class FileReport:
             "converted_from": self.converted_from or None,
             "resolved": self.resolved,
             "rows": [self._row_json(d) for d in self.decisions],
+            "extensions": [dict(e) for e in self.extensions],
+            "rework_fixed": [dict(e) for e in self.rework_fixed],
+            "rework_unchanged": [dict(e) for e in self.rework_unchanged],
         }
 
     def _row_json(self, d: mg.RowDecision) -> dict:
@@ -195,6 +204,18 @@ def row_items(report: MergeReport) -> list[RowItem]:
     return items
 
 
+def review_lines(f: FileReport) -> list[str]:
+    """The file's 延期申请 and 退回修改 outcomes, one line each (text report and the window)."""
+    lines = []
+    for e in f.extensions:
+        reason = f"，理由：{e['reason']}" if e.get("reason") else ""
+        lines.append(f"  延期申请：任务 {e['seq']} 申请延期至 {e['requested']}{reason}（已转入待审核）"
+                     + ("" if e.get("readable") else "；申请延期至不是可识别的日期，按所填记录"))
+    lines.extend(f"  退回修改的任务 {r['seq']} 已修改，退回事项已关闭" for r in f.rework_fixed)
+    lines.extend(f"  退回修改的任务 {r['seq']} 未修改" for r in f.rework_unchanged)
+    return lines
+
+
 def format_report(report: MergeReport, *, messages_per_file: int | None = None) -> str:
     """The report as the clerk reads it (CLI and window); `messages_per_file` caps the lines per file."""
     lines = []
@@ -209,6 +230,7 @@ def format_report(report: MergeReport, *, messages_per_file: int | None = None) 
                          + (f"；另有 {f.resolved} 处冲突已按所选处理" if f.resolved else ""))
             if f.saved_at is not None:
                 lines.append(f"  保存时间：{f.saved_at.astimezone():%Y-%m-%d %H:%M:%S}（{f.saved_from}）")
+            lines.extend(review_lines(f))
         shown = f.messages if messages_per_file is None else f.messages[:messages_per_file]
         lines.extend(f"  {m}" for m in shown)
         if len(shown) < len(f.messages):

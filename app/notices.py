@@ -9,7 +9,9 @@ for all, or one file per unit into a folder (names made safe, unique as Windows 
 `supervise_notice` gathers a 督办通知: per unit, the tasks it leads or cooperates on that are, in its
 own view as of a date (app/core/status.task_state narrowed to the unit), overdue or due within N
 days, each with the unit's last report; long-term and undated tasks are never overdue (unless
-reported 未按期完成). A unit with none is not addressed.
+reported 未按期完成). A unit with none is not addressed. A unit with its own deadline for a task
+(an approved 延期, doc.unit_deadlines) is judged by it, and its notice prints
+"<own date>（经批准延期，原定<planned>）".
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from collections import defaultdict
 from datetime import date
 from pathlib import Path
 
+from app.core.deadlines_unit import task_for_unit
 from app.core.records import STATUS_DONE, LedgerDocument, Progress
 from app.core.sheet_scope import unit_tasks
 from app.core.status import DEFAULT_SOON_DAYS, STATE_DUE_SOON, STATE_OVERDUE, latest_progress, task_state
@@ -102,7 +105,8 @@ def supervise_tasks(doc: LedgerDocument, unit: str, by_task: dict[str, list[Prog
                     as_of: date, within: int) -> list[NoticeTask]:
     """The unit's tasks (as on its sheet) overdue or due within `within` days in its own view, overdue first."""
     out = []
-    for task, role in unit_tasks(doc, unit):
+    for planned, role in unit_tasks(doc, unit):
+        task = task_for_unit(planned, unit, doc.unit_deadlines)  # an approved 延期: the unit's own deadline
         entries = by_task.get(task.id, [])
         state = task_state(task, entries, as_of=as_of, soon_days=within, rounds=rounds, units=[unit])
         if state not in (STATE_OVERDUE, STATE_DUE_SOON):
@@ -110,7 +114,9 @@ def supervise_tasks(doc: LedgerDocument, unit: str, by_task: dict[str, list[Prog
         days = (task.deadline.date - as_of).days if task.deadline.date else 0
         latest = latest_progress(entries, unit, rounds=rounds)
         out.append(NoticeTask(
-            seq=task.seq, content=task.content or task.key_work, role=role, deadline=task.deadline.text,
+            seq=task.seq, content=task.content or task.key_work, role=role,
+            deadline=task.deadline.text if task is planned else
+            f"{task.deadline.text}（经批准延期，原定{planned.deadline.text or '未定'}）",
             status=(latest.status or "").strip() if latest else "", task_id=task.id, lead="、".join(task.lead_units),
             state=STATE_OVERDUE_LABEL if state == STATE_OVERDUE else STATE_DUE_LABEL,
             days=max(-days, 0) if state == STATE_OVERDUE else days,

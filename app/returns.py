@@ -18,6 +18,17 @@ with a resolution is written as the chosen value in the same transaction as the 
 (no open conflict is left for it), one without stays an open conflict as always.
 `expected` (file → sha256 from the preview) refuses the whole merge, nothing written,
 when a file changed between the preview and 应用.
+
+Review of returns (see app/review.py): a trusted file's row with 申请延期至 filled makes a
+REVIEW_EXTENSION item (the date read as 完成日期 is, or as a deadline "2024年3月底"; an
+unreadable one is kept as typed, the item still arrives and the report says so); the same
+request again while one is open, or a date already granted, makes none. A row of a task the
+office returned to this unit (an open REVIEW_REWORK item, any round) closes that item as
+FIXED ("fixed") when the unit typed into the row and its values differ from those returned;
+otherwise the report says "退回修改的任务 N 未修改" and the item stays open. A row of a task
+whose 延期 request was declined marks that answer as seen (ANSWERED_MARK: the next sheet no
+longer shows "延期申请未同意…"). Held (untrusted) files do none of this. The closures travel in the batch's meta (Ledger.apply_merge closes them in the
+same transaction, logged, so undoing the merge opens them again).
 """
 
 from __future__ import annotations
@@ -27,12 +38,14 @@ import stat
 import tempfile
 import uuid
 from collections.abc import Callable, Mapping
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 from app.core import merge as mg
-from app.core.dispatch import REVIEW_HELD, REVIEW_STATUS, ReviewItem
-from app.core.merge import TaskScope, Values
+from app.core.deadlines import parse_deadline
+from app.core.dispatch import OPEN, REVIEW_EXTENSION, REVIEW_HELD, REVIEW_REWORK, REVIEW_STATUS, ReviewItem
+from app.core.dispatch import REJECTED as ITEM_REJECTED
+from app.core.merge import TaskScope, Values, parse_done_date
 from app.core.records import LedgerDocument, Progress
 from app.core.sheet_scope import MATCH_BY_ID, unit_tasks
 from app.errors import InputError, LedgerError
@@ -44,7 +57,8 @@ from app.formats.returns import (
     read_return_file,
     saved_time,
 )
-from app.ledger import Conflict, Ledger, MergeItem
+from app.formats.returns.layout import EXTENSION_REASON, EXTENSION_TO
+from app.ledger import ANSWERED_MARK, ANSWERED_META, REWORK_FIXED_META, Conflict, Ledger, MergeItem
 from app.merge_report import (
     DUPLICATE,
     MERGED,
@@ -163,6 +177,21 @@ class _State:
             at = parse_saved_at(b.meta.get("saved_at")) if b.kind == "merge" and b.unit and b.round else None
             if at is not None:
                 self.saved.setdefault((b.unit, b.round), []).append((at, b.source))
+        # review of returns: open rework items (unit, task) → item; open extension requests; granted deadlines
+        self.rework: dict[tuple[str, str], ReviewItem] = {}
+        self.asked: set[tuple[str, str, str]] = set()  # (unit, task, requested) of open extension requests
+        self.declined: dict[tuple[str, str], list[ReviewItem]] = {}  # declined 延期 the unit has not answered
+        for item in ledger.reviews(open_only=False):
+            if not item.task_id:
+                continue
+            if item.kind == REVIEW_REWORK and item.state == OPEN:
+                self.rework.setdefault((item.unit, item.task_id), item)
+            elif item.kind == REVIEW_EXTENSION and item.state == OPEN:
+                self.asked.add((item.unit, item.task_id, item.extension_to))
+            elif (item.kind == REVIEW_EXTENSION and item.state == ITEM_REJECTED
+                  and not item.resolution.endswith(ANSWERED_MARK)):
+                self.declined.setdefault((item.unit, item.task_id), []).append(item)
+        self.granted = {key: d.deadline.date for key, d in ledger.unit_deadlines().items()}
 
     def resolution(self, key: ConflictKey) -> Resolution | None:
         """The clerk's choice for this conflict, if any."""
@@ -296,6 +325,7 @@ def _decide_file(sheet: ReturnedSheet, state: _State, report: FileReport
         if d.review and d.task_id and d.outcome != mg.REJECTED and (chosen is None or chosen.choice == "theirs"):
             reviews.append(_review(REVIEW_STATUS, d, report, identity, f"第{d.row}行：{d.review}",
                                    d.result or d.theirs))
+    reviews.extend(_review_of_returns(sheet, decisions, state, report, identity))
     report.review = len(reviews)
     if sheet.reporter or sheet.phone:
         report.messages.append(f"填报人：{sheet.reporter or '未填'}" + (f"，电话 {sheet.phone}" if sheet.phone else ""))
@@ -304,6 +334,69 @@ def _decide_file(sheet: ReturnedSheet, state: _State, report: FileReport
     if not decisions:
         report.messages.append("表中没有任务行")
     return entries, conflicts, reviews
+
+
+def requested_date(text: str, year: int | None) -> str | None:
+    """申请延期至 as typed → ISO date (2024-03-31, 2024/3/31, 2024年3月底…), None when unreadable."""
+    parsed = parse_done_date(text)
+    if parsed:
+        return parsed
+    deadline = parse_deadline(text, year=year)
+    return deadline.date.isoformat() if deadline.kind == "date" and deadline.date else None
+
+
+def _review_of_returns(sheet: ReturnedSheet, decisions: list[mg.RowDecision], state: _State, report: FileReport,
+                       identity: Identity) -> list[ReviewItem]:
+    """A trusted file's extension requests (new review items) and the rework items its rows fix."""
+    cells = {r.row: r.cells for r in sheet.rows}
+    unit = identity.unit
+    items: list[ReviewItem] = []
+    fixed: dict[str, str] = {}
+    answered: dict[str, str] = {}
+    for d in decisions:
+        if not d.task_id or d.outcome == mg.REJECTED:
+            continue
+        seq = state.tasks[d.task_id].seq if d.task_id in state.tasks else ""
+        row_cells = cells.get(d.row, {})
+        asked, reason = (row_cells.get(EXTENSION_TO) or "").strip(), (row_cells.get(EXTENSION_REASON) or "").strip()
+        if asked:
+            iso = requested_date(asked, state.doc.year)
+            shown = iso or asked
+            if (unit, d.task_id, shown) in state.asked:
+                report.messages.append(f"第{d.row}行：延期至 {shown} 的申请已在待审核中，未重复登记")
+            elif iso and state.granted.get((d.task_id, unit)) == date.fromisoformat(iso):
+                report.messages.append(f"第{d.row}行：已批准延期至 {iso}，未重复登记")
+            else:
+                message = f"第{d.row}行：申请延期至“{asked}”" + (f"，理由：{reason}" if reason else "，未写理由")
+                if iso is None:
+                    message += "；申请延期至不是可识别的日期（请写成 2024-03-31），已按所填记录"
+                items.append(ReviewItem(id=0, kind=REVIEW_EXTENSION, file=report.file, unit=unit,
+                                        round=identity.round, task_id=d.task_id, row=d.row, message=message,
+                                        entry=d.result or d.theirs, base=d.base,
+                                        dispatch_id=identity.dispatch.id if identity.dispatch else None,
+                                        extension_to=shown, extension_date=date.fromisoformat(iso) if iso else None,
+                                        extension_reason=reason))
+                state.asked.add((unit, d.task_id, shown))
+                report.extensions.append({"row": d.row, "task_id": d.task_id, "seq": seq, "requested": shown,
+                                          "date": iso, "reason": reason, "readable": iso is not None})
+        elif reason:
+            report.messages.append(f"第{d.row}行：填了延期理由但没有填申请延期至，未作为延期申请")
+        for declined in state.declined.pop((unit, d.task_id), []):  # the unit has seen the answer
+            answered[str(declined.id)] = declined.resolution + ANSWERED_MARK
+        rework = state.rework.get((unit, d.task_id))
+        if rework is None:
+            continue
+        typed = d.base is None or d.theirs != d.base
+        one = {"review": rework.id, "task_id": d.task_id, "seq": seq, "row": d.row}
+        if typed and not d.theirs.empty and d.theirs != rework.entry:
+            fixed[str(rework.id)] = f"已按退回意见修改（{report.file} 第{d.row}行）"
+            report.rework_fixed.append(one)
+            del state.rework[(unit, d.task_id)]
+        else:
+            report.rework_unchanged.append(one)
+    report.rework_closing = fixed
+    report.declined_answered = answered
+    return items
 
 
 def _settle(d: mg.RowDecision, chosen: Resolution, report: FileReport, ours: dict[str, Values],
@@ -393,7 +486,8 @@ def merge_files(ledger: Ledger, paths: list[Path], *, dry_run: bool = False,
                             "conflicts": fr.conflicts, "resolved": fr.resolved, "rejected": fr.rejected, "review": fr.review,
                             "held": fr.held, "dispatch": fr.dispatch, "signature": fr.signature,
                             "saved_at": fr.saved_at.isoformat() if fr.saved_at else None,
-                            "saved_from": fr.saved_from})
+                            "saved_from": fr.saved_from, REWORK_FIXED_META: fr.rework_closing,
+                            ANSWERED_META: fr.declined_answered})
             for fr, entries, conflicts, reviews in pending
         ]
         for (fr, *_rest), batch_id in zip(pending, ledger.apply_merge(items)):

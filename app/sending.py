@@ -1,6 +1,9 @@
 """Send return sheets to units: pick or add the round, choose the units, write one file each (no Qt).
 
-The merge of what comes back lives in app/returns.py.
+The merge of what comes back lives in app/returns.py. Sheets made from a ledger carry the
+review columns (审核意见 with the office's note per task, `Ledger.review_notes`, and the fill-in
+申请延期至 / 延期理由); a liaison file carries the unit's open 退回修改 reasons
+(`Ledger.rework_notes`).
 """
 
 from __future__ import annotations
@@ -17,12 +20,14 @@ from app.errors import InputError, LedgerError, LedgerFileError
 from app.formats.returns import (
     Stamp,
     dispatch_for,
+    docx_writer,
     liaison_file_name,
     load_liaison_file,
     sheet_file_names,
     write_liaison_file,
-    write_return_sheet,
+    xlsx_writer,
 )
+from app.formats.returns.layout import due_text
 from app.formats.safe_names import FileName
 from app.ledger import Ledger
 
@@ -98,7 +103,8 @@ def _missing_dirs(folder: Path) -> list[Path]:
 def write_sheets(doc: LedgerDocument, out_dir: str | Path, round_name: str, units: list[str], *, fmt: str = "xlsx",
                  include_groups: bool = True, key: bytes = b"",
                  dispatches: list[Dispatch] | None = None, renamed: list[FileName] | None = None,
-                 progress: Progress | None = None) -> list[Path]:
+                 progress: Progress | None = None,
+                 notes: dict[str, dict[str, str]] | None = None) -> list[Path]:
     """Write the sheets into `out_dir`; on any failure remove what was written (and folders made for it).
 
     `progress(done, total)` is called before each sheet and once all are written; it may raise
@@ -108,7 +114,8 @@ def write_sheets(doc: LedgerDocument, out_dir: str | Path, round_name: str, unit
     "县:民政局" and "县*民政局" no longer meet in one file; those not simply "单位_轮次" are
     appended to `renamed` for the caller to tell the clerk. With a `key` every sheet is one
     dispatch, signed: its record (with the name written) is appended to `dispatches` for the
-    caller to keep in the ledger once all files are written."""
+    caller to keep in the ledger once all files are written. `notes`: unit → task id → 审核意见;
+    with it every sheet has the review columns (layout.py)."""
     if fmt not in ("xlsx", "docx"):
         raise LedgerError(f"不支持的格式 {fmt}（use xlsx or docx）")
     out = Path(out_dir)
@@ -123,7 +130,8 @@ def write_sheets(doc: LedgerDocument, out_dir: str | Path, round_name: str, unit
             if progress is not None:
                 progress(done, len(units))
             paths.append(_write_one(doc, unit, round_name, out / name.name, fmt=fmt, include_groups=include_groups,
-                                    key=key, dispatches=dispatches))
+                                    key=key, dispatches=dispatches,
+                                    notes=None if notes is None else notes.get(unit, {})))
         if progress is not None:
             progress(len(units), len(units))
     except BaseException as exc:
@@ -137,11 +145,15 @@ def write_sheets(doc: LedgerDocument, out_dir: str | Path, round_name: str, unit
 
 
 def _write_one(doc: LedgerDocument, unit: str, round_name: str, path: Path, *, fmt: str, include_groups: bool,
-               key: bytes, dispatches: list[Dispatch] | None) -> Path:
+               key: bytes, dispatches: list[Dispatch] | None, notes: dict[str, str] | None = None) -> Path:
     """One unit's sheet at `path`; its dispatch, naming the file actually written, goes to `dispatches`."""
     dispatch = dispatch_for(doc, unit, round_name, include_groups=include_groups, fmt=fmt)
     stamp = Stamp(dispatch.id, key) if key else None
-    path = write_return_sheet(doc, unit, round_name, path, fmt=fmt, include_groups=include_groups, stamp=stamp)
+    if unit not in doc.unit_names():
+        raise LedgerError(f"单位“{unit}”不在本台账的单位名录中（unknown unit）")
+    writer = {"xlsx": xlsx_writer, "docx": docx_writer}[fmt]
+    writer.write(doc, unit, round_name, path, due=due_text(doc, round_name), include_groups=include_groups,
+                 stamp=stamp, notes=notes)
     if dispatches is not None and stamp is not None:
         dispatch.file_name = path.name
         dispatches.append(dispatch)
@@ -200,8 +212,9 @@ def make_sheets(ledger: Ledger, out_dir: str | Path, *, round_name: str | None =
     _require_writable(ledger, "生成报送表")
     created = _missing_dirs(Path(out_dir))
     sent: list[Dispatch] = []
+    notes = {unit: ledger.review_notes(unit) for unit in wanted}
     paths = write_sheets(doc, out_dir, name, wanted, fmt=fmt, include_groups=include_groups, key=ledger.secret(),
-                         dispatches=sent, renamed=renamed, progress=progress)
+                         dispatches=sent, renamed=renamed, progress=progress, notes=notes)
     try:
         ledger.record_dispatches(sent, new_round=new_round, due=due)
     except BaseException:
@@ -221,7 +234,7 @@ def make_package(ledger: Ledger, unit: str, out: str | Path, *, round_name: str 
     dispatch = dispatch_for(doc, unit, name, include_groups=include_groups, fmt="ldpkg")
     out = package_path(Path(out), unit, name)
     path = write_liaison_file(doc, unit, name, out, include_groups=include_groups,
-                              stamp=Stamp(dispatch.id, ledger.secret()))
+                              stamp=Stamp(dispatch.id, ledger.secret()), rework=ledger.rework_notes(unit))
     dispatch.file_name = path.name
     try:
         ledger.record_dispatches([dispatch], new_round=new_round, due=due)

@@ -11,12 +11,25 @@ disagrees with its dispatch, its file name or its title line (held, not applied,
 the clerk accepts or rejects it). An import doubt is one too: a line on which the plan
 importer was unsure of a task (a cell carried down, a deadline read from the text), kept
 until the clerk confirms (已核对) or dismisses it. Plain records: no Qt, no SQLAlchemy.
+
+Review of returns (退回 / 延期), see app/review.py:
+- REVIEW_REWORK: the office returned one entry (退回修改) with a reason (`message`). `unit`, `round`
+  and `task_id` name the entry; `entry` holds its values when it was returned. States: open (the
+  unit's next sheet and liaison file show "退回修改：<reason>"), FIXED "fixed" (a later merge brought
+  a row of that task from that unit whose values differ from `entry`: closed by the merge),
+  ACCEPTED (the clerk took the entry as it is now), "undone" (its batch was undone).
+- REVIEW_EXTENSION: a unit asked for more time in a returned row. `extension_to` is the 申请延期至
+  cell as typed (ISO when it parsed), `extension_date` the parsed date (None when unreadable: the
+  item still arrives and its message says so), `extension_reason` the 延期理由. In the stored entry
+  JSON they are the keys "extension_to", "extension_date" (ISO or null), "extension_reason" beside
+  the four values. States: open, ACCEPTED (approved: a unit deadline was written), REJECTED
+  (declined; the next sheet shows "延期申请未同意：<reason>").
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from app.core.merge import Values
 
@@ -27,6 +40,11 @@ REVIEW_REWORK = "rework"  # the office returned an entry (退回修改, with a r
 REVIEW_EXTENSION = "extension"  # a unit asked for more time (申请延期至 + 理由); approving sets its own deadline
 REVIEW_KINDS = (REVIEW_STATUS, REVIEW_HELD, REVIEW_DOUBT, REVIEW_REWORK, REVIEW_EXTENSION)
 OPEN, ACCEPTED, REJECTED = "open", "accepted", "rejected"
+FIXED = "fixed"  # a rework item the unit's next return changed (closed by the merge)
+UNDONE = "undone"  # its batch was undone
+REVIEW_STATE_LABELS = {OPEN: "待处理", ACCEPTED: "已采用", REJECTED: "不采用", FIXED: "已按退回意见修改",
+                       UNDONE: "已撤销"}
+EXTENSION_KEYS = ("extension_to", "extension_date", "extension_reason")  # in the stored entry JSON
 REVIEW_KIND_LABELS = {REVIEW_STATUS: "状态不在可选范围", REVIEW_HELD: "待核实的报送行", REVIEW_DOUBT: "导入存疑",
                       REVIEW_REWORK: "退回修改", REVIEW_EXTENSION: "延期申请"}
 
@@ -62,7 +80,7 @@ class ReviewItem:
     """A returned row the clerk must look at (see the module docstring)."""
 
     id: int
-    kind: str  # REVIEW_STATUS, REVIEW_HELD or REVIEW_DOUBT
+    kind: str  # one of REVIEW_KINDS
     file: str
     unit: str
     round: str
@@ -77,6 +95,15 @@ class ReviewItem:
     created_at: datetime | None = None
     resolved_at: datetime | None = None
     resolution: str = ""
+    extension_to: str = ""  # REVIEW_EXTENSION: 申请延期至 as typed (ISO when it parsed)
+    extension_date: date | None = None  # REVIEW_EXTENSION: the requested date, None when unreadable
+    extension_reason: str = ""  # REVIEW_EXTENSION: 延期理由
+
+    def extension_json(self) -> dict:
+        """The extension keys as stored beside the entry's values."""
+        return {"extension_to": self.extension_to,
+                "extension_date": self.extension_date.isoformat() if self.extension_date else None,
+                "extension_reason": self.extension_reason}
 
     def to_json(self) -> dict:
         def values(v: Values | None) -> dict | None:
@@ -88,4 +115,5 @@ class ReviewItem:
                 "base": values(self.base), "batch": self.batch_id, "dispatch": self.dispatch_id,
                 "created_at": self.created_at.isoformat() if self.created_at else None,
                 "resolved_at": self.resolved_at.isoformat() if self.resolved_at else None,
-                "resolution": self.resolution}
+                "resolution": self.resolution,
+                "extension": self.extension_json() if self.kind == REVIEW_EXTENSION else None}

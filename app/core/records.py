@@ -41,6 +41,22 @@ class Deadline:
 
 
 @dataclass
+class UnitDeadline:
+    """One unit's own deadline for a task, granted by an approved 延期 request (review of returns).
+
+    The task keeps its planned deadline (`original`, as it was when the request was approved); exports
+    show "原定…，<unit>经批准延期至…" and overdue checks for the unit use `deadline`."""
+
+    task_id: str
+    unit: str
+    deadline: Deadline
+    original: Deadline
+    reason: str = ""
+    approved_at: datetime | None = None
+    review_id: int | None = None
+
+
+@dataclass
 class Heading:
     """A section heading ("一、…", "（一）…"); `number` is as written, punctuation included."""
 
@@ -134,6 +150,8 @@ class LedgerDocument:
     # task id → why the parser is unsure of that task (units inferred from a sentence end, a cell
     # carried down from the row above, a guessed column…), for the clerk to review after import
     doubts: dict[str, list[str]] = field(default_factory=dict)
+    # (task id, unit) → that unit's own deadline (an approved 延期); Ledger.document()/snapshot() fill it
+    unit_deadlines: dict[tuple[str, str], UnitDeadline] = field(default_factory=dict)
 
     def add_doubt(self, task: Task, doubt: str) -> None:
         """Note once that the parser is unsure of `task`, and why."""

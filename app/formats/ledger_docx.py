@@ -348,7 +348,7 @@ def _overdue_list(document, layout: LedgerLayout) -> None:
     table = fixed_table(document, widths, centre=False)
     table.alignment = 1
     rows = [_row_xml(OVERDUE_COLUMNS, widths, header=True)]
-    for values in (overdue_row(t) for t in layout.overdue):
+    for values in (overdue_row(t, deadlines=layout.unit_deadlines) for t in layout.overdue):
         tcs = "".join(
             _cell_xml(v, w, align="left" if c in (1, 2) else "center", valign="center", shade=OVERDUE_SHADE)
             for c, (v, w) in enumerate(zip(values, widths))

@@ -1,4 +1,8 @@
-"""The `ledgerdesk/1` JSON form of a ledger (see shared/contracts/CLI.md)."""
+"""The `ledgerdesk/1` JSON form of a ledger (see shared/contracts/CLI.md).
+
+Beyond the contract (keys are only added): each task's "unit_deadlines", the units' own deadlines
+granted by approved 延期 requests ({unit, deadline, original, reason, approved_at}; [] when none).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,8 @@ import json
 from datetime import date, datetime
 from pathlib import Path
 
-from app.core.records import LedgerDocument, Progress
+from app.core.deadlines_unit import granted_of
+from app.core.records import LedgerDocument, Progress, Task, UnitDeadline
 
 FORMAT_TAG = "ledgerdesk/1"
 
@@ -28,6 +33,15 @@ def progress_to_json(entry: Progress) -> dict:
         "source": entry.source,
         "reporter": entry.reporter,
     }
+
+
+def unit_deadline_to_json(granted: UnitDeadline) -> dict:
+    return {"unit": granted.unit, "deadline": granted.deadline.to_json(), "original": granted.original.to_json(),
+            "reason": granted.reason, "approved_at": _iso(granted.approved_at)}
+
+
+def _unit_deadlines(task: Task, doc: LedgerDocument) -> list[dict]:
+    return [unit_deadline_to_json(d) for d in granted_of(task, doc.unit_deadlines)] if doc.unit_deadlines else []
 
 
 def document_to_json(doc: LedgerDocument) -> dict:
@@ -65,6 +79,7 @@ def document_to_json(doc: LedgerDocument) -> dict:
                 "deadline": t.deadline.to_json(),
                 "notes": t.notes,
                 "progress": progress_by_task.get(t.id, []),
+                "unit_deadlines": _unit_deadlines(t, doc),
             }
             for t in doc.tasks
         ],

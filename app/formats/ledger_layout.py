@@ -17,6 +17,9 @@ Decisions (documented for the users of the export):
   "县民政局：已完成。text".
 - Overdue rows are shaded; the line under the title says so, with the as-of date
   the shading was computed for ("注：浅红底色为截至2023年12月31日逾期未完成的任务").
+- 完成时限 of a task a unit was granted more time for (an approved 延期, doc.unit_deadlines):
+  "原定<planned>，<unit>经批准延期至<date>" (app/core/deadlines_unit.deadline_cell); the overdue
+  shading and the overview count each unit by its own deadline.
 - A page break may fall inside a row only if the row is taller than KEEP_WHOLE_FRACTION
   of a page: a page is never left more than half empty by a row pushed to the next.
 """
@@ -27,8 +30,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from app.core.records import Heading, LedgerDocument, Progress, Task, Unit
-from app.core.status import STATE_OVERDUE, UnitSummary, summarize_by_unit, task_state
+from app.core.deadlines_unit import adjust_summaries, deadline_cell, task_state_with_units
+from app.core.records import Heading, LedgerDocument, Progress, Task, Unit, UnitDeadline
+from app.core.status import STATE_OVERDUE, UnitSummary, summarize_by_unit
 from app.errors import LedgerError
 
 COLUMNS = ("序号", "重点工作", "主要内容", "量化指标", "责任单位", "配合单位", "完成时限", "进展落实情况")
@@ -104,6 +108,7 @@ class LedgerLayout:
     tasks: list[Task] = field(default_factory=list)
     overview: list[UnitSummary] = field(default_factory=list)
     overdue: list[Task] = field(default_factory=list)  # most overdue first
+    unit_deadlines: dict[tuple[str, str], UnitDeadline] = field(default_factory=dict)  # (task id, unit) → granted
 
     @property
     def task_rows(self) -> list[TaskRow]:
@@ -180,13 +185,17 @@ def overview_counts(doc: LedgerDocument, tasks: list[Task], as_of: date) -> list
     """Per unit, over the exported tasks: led, done, in progress, long-term, overdue (core.status rules)."""
     part = LedgerDocument(title=doc.title, year=doc.year, ledger_id=doc.ledger_id, headings=doc.headings,
                           tasks=tasks, units=doc.units, rounds=doc.rounds, progress=doc.progress)
-    return [row for row in summarize_by_unit(part, as_of=as_of) if row.led]
+    rows = summarize_by_unit(part, as_of=as_of)
+    if doc.unit_deadlines:
+        rows = adjust_summaries(rows, tasks, _progress_by_task(doc), doc.unit_deadlines, as_of=as_of,
+                                rounds=[r.name for r in doc.rounds])
+    return [row for row in rows if row.led]
 
 
-def overdue_row(task: Task, limit: int = 60) -> tuple[str, str, str, str]:
+def overdue_row(task: Task, limit: int = 60, deadlines: dict | None = None) -> tuple[str, str, str, str]:
     """(序号, 主要内容 shortened, 责任单位, 完成时限) for the overdue list of the overview."""
     content = task.content if len(task.content) <= limit else task.content[: limit - 1] + "…"
-    return task.seq, content, UNIT_JOINER.join(task.lead_units), task.deadline.text
+    return task.seq, content, UNIT_JOINER.join(task.lead_units), deadline_cell(task, deadlines or {})
 
 
 def _progress_by_task(doc: LedgerDocument) -> dict[str, list[Progress]]:
@@ -214,6 +223,7 @@ def build_layout(
     unit_name = chosen_unit.name if chosen_unit else None
     layout = LedgerLayout(ledger_title(doc), info, shown_round, as_of, unit_name)
     layout.tasks = tasks
+    layout.unit_deadlines = dict(doc.unit_deadlines)
     layout.rows = plan_rows(doc, tasks, shown_round, as_of)
     layout.overview = overview_counts(doc, tasks, as_of)
     late = {r.task.id for r in layout.rows if isinstance(r, TaskRow) and r.overdue}
@@ -249,10 +259,11 @@ def plan_rows(
             task.metric,
             UNIT_JOINER.join(task.lead_units),
             UNIT_JOINER.join(task.coop_units),
-            task.deadline.text,
+            deadline_cell(task, doc.unit_deadlines),
             "\n".join(progress_line(p) for p in shown),
         )
-        overdue = task_state(task, entries, as_of=as_of, rounds=order) == STATE_OVERDUE
+        state = task_state_with_units(task, entries, doc.unit_deadlines, as_of=as_of, rounds=order)
+        overdue = state == STATE_OVERDUE
         rows.append(TaskRow(task, cells, [progress_line(p) for p in shown], overdue))
     _assign_spans(rows)
     return rows

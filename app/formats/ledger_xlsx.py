@@ -54,6 +54,7 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from app.core.changes import EntryChange
+from app.core.deadlines_unit import deadline_cell
 from app.core.records import LedgerDocument, Progress
 from app.formats.ledger_layout import (
     COLUMN_WIDTHS_CM,
@@ -695,7 +696,7 @@ def _write_overdue_list(ws, layout: LedgerLayout, r: int, header_font, body, cen
     head.font = Font(name=TITLE_FONT, size=12, bold=True)
     spans = ((1, 1), (2, 5), (6, 7), (8, 8))
     for values, font in [(("序号", "主要内容", "责任单位", "完成时限"), header_font),
-                         *((overdue_row(t), body) for t in layout.overdue)]:
+                         *((overdue_row(t, deadlines=layout.unit_deadlines), body) for t in layout.overdue)]:
         r += 1
         for (first, end), value in zip(spans, values):
             for c in range(first, end + 1):
@@ -865,12 +866,15 @@ def _write_data(ws, doc: LedgerDocument, layout: LedgerLayout, row_of_task: dict
     records += [("heading", {"id": h.id, "number": h.number, "title": h.title,
                              "parent_id": h.parent_id, "level": h.level}) for h in doc.headings]
     exported = {t.id for t in layout.tasks}
+    granted = {tid for tid, _unit in doc.unit_deadlines}  # their 完成时限 cell shows "原定…，经批准延期至…"
     for t in layout.tasks:
         records.append(("task", {
             "id": t.id, "row": row_of_task.get(t.id), "seq": t.seq, "heading_id": t.heading_id,
             "key_work": t.key_work, "content": t.content, "metric": t.metric,
             "lead_units": list(t.lead_units), "coop_units": list(t.coop_units),
             "deadline": t.deadline.to_json(), "notes": t.notes,
+            **({"deadline_shown": deadline_cell(t, doc.unit_deadlines)}
+               if t.id in granted else {}),
         }))
     records += [("progress", progress_to_json(p)) for p in doc.progress if p.task_id in exported]
     records += [("spill", spill) for spill in spills]

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from app.core.dispatch import OPEN, Dispatch, DispatchRow, ReviewItem
+from app.core.dispatch import OPEN, REVIEW_EXTENSION, REVIEW_REWORK, UNDONE, Dispatch, DispatchRow, ReviewItem
 from app.core.merge import Values
 from app.errors import LedgerError
+from app.store import queries
 from app.store.orm import DispatchLineRow, DispatchRecordRow, LedgerInfo, ReviewRow
 
 
@@ -88,20 +89,89 @@ def get_dispatch(session: Session, dispatch_id: str) -> Dispatch | None:
 
 
 # ----- review items -----------------------------------------------------------------------------
+REVIEW_ENTITY = "review"  # change-log rows of a review item's state a merge changed (undo puts it back)
+
+
+def _entry_json(item: ReviewItem) -> str | None:
+    """The entry's values; an extension request's fields beside them (app/core/dispatch.py)."""
+    if item.kind != REVIEW_EXTENSION:
+        return _values_json(item.entry)
+    data = item.entry.to_json() if item.entry is not None else {}
+    return json.dumps({**data, **item.extension_json()}, ensure_ascii=False)
+
+
 def add_reviews(session: Session, items: list[ReviewItem], batch_id: str | None, at: datetime) -> list[int]:
     rows = [ReviewRow(kind=i.kind, state=OPEN, batch_id=batch_id, dispatch_id=i.dispatch_id, file=i.file,
                       unit=i.unit, round=i.round, task_id=i.task_id, row=i.row, message=i.message,
-                      entry=_values_json(i.entry), base=_values_json(i.base), created_at=at) for i in items]
+                      entry=_entry_json(i), base=_values_json(i.base), created_at=at) for i in items]
     session.add_all(rows)
     session.flush()
     return [r.id for r in rows]
 
 
 def _review(row: ReviewRow) -> ReviewItem:
-    return ReviewItem(id=row.id, kind=row.kind, file=row.file, unit=row.unit, round=row.round, task_id=row.task_id,
+    item = ReviewItem(id=row.id, kind=row.kind, file=row.file, unit=row.unit, round=row.round, task_id=row.task_id,
                       row=row.row, message=row.message, entry=_values(row.entry), base=_values(row.base),
                       batch_id=row.batch_id, dispatch_id=row.dispatch_id, state=row.state,
                       created_at=row.created_at, resolved_at=row.resolved_at, resolution=row.resolution)
+    if row.kind == REVIEW_EXTENSION and row.entry:
+        data = json.loads(row.entry)
+        item.extension_to = data.get("extension_to") or ""
+        item.extension_date = date.fromisoformat(data["extension_date"]) if data.get("extension_date") else None
+        item.extension_reason = data.get("extension_reason") or ""
+    return item
+
+
+def reviews_of_unit(session: Session, unit: str, kinds: tuple[str, ...]) -> list[ReviewItem]:
+    """The unit's review items of these kinds, oldest first (what its next sheet's notes come from)."""
+    query = select(ReviewRow).where(ReviewRow.unit == unit, ReviewRow.kind.in_(kinds)).order_by(ReviewRow.id)
+    return [_review(r) for r in session.execute(query).scalars()]
+
+
+def open_rework(session: Session, unit: str | None = None) -> list[ReviewItem]:
+    """Open 退回修改 items (of one unit, or all), oldest first."""
+    query = select(ReviewRow).where(ReviewRow.kind == REVIEW_REWORK, ReviewRow.state == OPEN)
+    if unit is not None:
+        query = query.where(ReviewRow.unit == unit)
+    return [_review(r) for r in session.execute(query.order_by(ReviewRow.id)).scalars()]
+
+
+def close_review_logged(session: Session, item_id: int, state: str, resolution: str, batch_id: str,
+                        at: datetime) -> None:
+    """Close an open item from inside another batch (a merge closing a rework item), logged so that
+    undoing that batch opens it again (undo_review_change)."""
+    close_review(session, item_id, state, resolution, at)
+    queries.log_change(session, batch_id, entity=REVIEW_ENTITY, key=item_id, field="state", old=OPEN, new=state,
+                       at=at)
+
+
+def set_resolution_logged(session: Session, item_id: int, resolution: str, batch_id: str, at: datetime) -> None:
+    """Change a settled item's resolution text from inside another batch (a merge marking a declined
+    延期 as answered), logged so that undo puts the old text back."""
+    row = session.get(ReviewRow, item_id)
+    if row is None:
+        return
+    old, row.resolution = row.resolution, resolution
+    queries.log_change(session, batch_id, entity=REVIEW_ENTITY, key=item_id, field="resolution", old=old,
+                       new=resolution, at=at)
+
+
+def undo_review_change(session: Session, change, undo_batch_id: str, at: datetime) -> None:
+    """Put back what a batch changed of an item (opened again, or its old resolution); refused when the
+    item was settled otherwise since."""
+    item_id = json.loads(change.entity_key)
+    row = session.get(ReviewRow, item_id)
+    expected = json.loads(change.new) if change.new is not None else None
+    old = json.loads(change.old) if change.old is not None else None
+    current = None if row is None else getattr(row, change.field)
+    if current != expected:
+        raise LedgerError(f"待审核事项 {item_id} 在此之后又被处理，不能撤销（settled since）")
+    if change.field == "state":
+        row.state, row.resolution, row.resolved_at = OPEN, "", None
+    else:
+        row.resolution = old
+    queries.log_change(session, undo_batch_id, entity=REVIEW_ENTITY, key=item_id, field=change.field, old=expected,
+                       new=old, at=at)
 
 
 def list_reviews(session: Session, *, open_only: bool = True) -> list[ReviewItem]:
@@ -126,4 +196,4 @@ def close_review(session: Session, item_id: int, state: str, resolution: str, at
 def cancel_reviews_of_batch(session: Session, batch_id: str) -> None:
     """An undone merge takes its review items with it (they no longer wait for anyone)."""
     session.execute(update(ReviewRow).where(ReviewRow.batch_id == batch_id, ReviewRow.state == OPEN)
-                    .values(state="undone"))
+                    .values(state=UNDONE))

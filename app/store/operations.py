@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from app.core.changes import BatchInfo, Changes, Conflict
 from app.core.records import Deadline, Progress
 from app.errors import LedgerError
-from app.store import directory, dispatches, queries, settings, structure
+from app.store import deadlines, directory, dispatches, queries, settings, structure
 from app.store.orm import (
     BatchRow,
     ChangeRow,
@@ -212,6 +212,13 @@ def undo_batch(session: Session, batch_id: str, at: datetime) -> Changes:
             continue
         if change.entity == settings.ENTITY:
             settings.undo_setting_change(session, change, undo, at, changes)
+            continue
+        if change.entity == deadlines.ENTITY:  # an approved 延期: the unit's deadline as before
+            deadlines.undo_change(session, change, undo, at, changes)
+            continue
+        if change.entity == dispatches.REVIEW_ENTITY:  # a rework item a merge closed: open again
+            dispatches.undo_review_change(session, change, undo.id, at)
+            changes.reviews = True
             continue
         if change.entity == "unit":
             _undo_unit_change(session, change, undo, at)

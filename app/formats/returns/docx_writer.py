@@ -9,6 +9,10 @@ Word uses the cell widths (w:tcW), LibreOffice and WPS the grid (w:tblGrid); bot
 same twips, with a fixed layout and an explicit table width so nothing is re-flowed.
 Every cell paragraph's mark (w:pPr/w:rPr) and the Normal style carry 宋体 9 pt, so what a
 liaison types into an empty cell looks like the rest of the sheet.
+
+With `notes` (review of returns, layout.py) the table has the three review columns after
+佐证材料: 审核意见 (the office's note, shaded pale red where there is one) and the fill-in
+申请延期至 / 延期理由 (yellow like the other fill-in cells).
 """
 
 from __future__ import annotations
@@ -38,11 +42,14 @@ from app.formats.returns.layout import (
     FILL,
     FORMAT_TAG,
     HEADERS,
+    REVIEW_COLUMNS,
+    REVIEW_FILL,
     WIDTHS,
     SheetRow,
     Stamp,
     meta_rows,
     plan_rows,
+    review_instruction,
 )
 from app.formats.safe_names import json_for_xml, xml_text
 
@@ -53,6 +60,10 @@ BODY_PT = 9
 NOTE_PT = 9
 HEADER_FILL = "DDEBF7"
 INPUT_FILL = "FFF9DB"  # the light yellow the instructions point to
+NOTE_FILL = "FCE4E4"  # an office note (审核意见)
+# with the review columns on an A4 page: they are narrower than in the xlsx (layout.REVIEW_WIDTHS), and
+# 进展落实情况 / 佐证材料 give up some room, so 主要内容 keeps about the width it has without them
+DOCX_REVIEW_WEIGHTS = (6, 14, 42, 18, 10, 12, 12, 38, 13, 20, 14, 10, 12)
 NOTE_COLOR = RGBColor(0xC0, 0, 0)
 PAGE_CM = (29.7, 21.0)  # A4 landscape
 MARGIN_CM = 1.5
@@ -61,7 +72,8 @@ SLACK_TWIPS = 30  # rounding in the layout engines
 ASCII_EM = 0.6
 DATE_SAMPLE = "2023-09-01"
 # Values that must stay on one line, so those narrow columns are never cut below them.
-ONE_LINE_VALUES: dict[str, tuple[str, ...]] = {"状态": STATUSES, "完成日期": (DATE_SAMPLE,)}
+ONE_LINE_VALUES: dict[str, tuple[str, ...]] = {"状态": STATUSES, "完成日期": (DATE_SAMPLE,),
+                                               "申请延期至": (DATE_SAMPLE,)}
 
 
 # ------------------------------------------------------------------------------ text
@@ -245,8 +257,8 @@ def _shade(cell: _Cell, color: str) -> None:
     tcpr.append(shd)
 
 
-def _header_row(table: Table, widths: list[int]) -> None:
-    for c, header in enumerate(HEADERS):
+def _header_row(table: Table, widths: list[int], headers: tuple[str, ...] = HEADERS) -> None:
+    for c, header in enumerate(headers):
         cell = table.rows[0].cells[c]
         cell.width = Twips(widths[c])
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
@@ -258,9 +270,11 @@ def _header_row(table: Table, widths: list[int]) -> None:
     _repeat_header(table.rows[0])
 
 
-def _task_row(table: Table, row: SheetRow, widths: list[int]) -> None:
+def _task_row(table: Table, row: SheetRow, widths: list[int], headers: tuple[str, ...] = HEADERS) -> None:
     cells = table.add_row().cells
     values = [*(row.locked[h] for h in HEADERS[: len(HEADERS) - len(FILL)]), *row.base.to_list()]
+    if len(headers) > len(HEADERS):
+        values += [row.note, "", ""]
     for c, value in enumerate(values):
         cells[c].width = Twips(widths[c])
         paragraph = cells[c].paragraphs[0]
@@ -269,8 +283,10 @@ def _task_row(table: Table, row: SheetRow, widths: list[int]) -> None:
         if c == 0:
             _hidden_run(paragraph, f"{DOCX_ID_PREFIX}{row.task.id}")
         _mark_font(paragraph, BODY_PT)
-        if HEADERS[c] in FILL:
+        if headers[c] in FILL or headers[c] in REVIEW_FILL:
             _shade(cells[c], INPUT_FILL)
+        elif value and headers[c] not in HEADERS:
+            _shade(cells[c], NOTE_FILL)
 
 
 # ------------------------------------------------------------------------------ document
@@ -282,12 +298,12 @@ def _page(word: WordDocument) -> None:
         setattr(section, side, Cm(MARGIN_CM))
 
 
-def _heading(word: WordDocument, unit: str, round_name: str, due: str) -> None:
+def _heading(word: WordDocument, unit: str, round_name: str, due: str, *, review: bool = False) -> None:
     title = word.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     title.paragraph_format.space_after = Pt(6)
     _font(_text_run(title, f"{unit}　{round_name}　任务进展填报表"), TITLE_PT, bold=True)
-    for i, line in enumerate(word_instructions(unit, round_name, due)):
+    for i, line in enumerate(word_instructions(unit, round_name, due) + ([review_instruction()] if review else [])):
         paragraph = word.add_paragraph()
         paragraph.paragraph_format.space_after = Pt(2)
         _font(_text_run(paragraph, line), NOTE_PT, color=NOTE_COLOR if i == 0 else None)
@@ -295,21 +311,25 @@ def _heading(word: WordDocument, unit: str, round_name: str, due: str) -> None:
 
 
 def write(doc: LedgerDocument, unit: str, round_name: str, path: Path, *, due: str = "",
-          include_groups: bool = True, stamp: Stamp | None = None) -> None:
+          include_groups: bool = True, stamp: Stamp | None = None, notes: dict[str, str] | None = None) -> None:
+    """`notes` (task id → 审核意见): with it, the review columns too (even when it is empty)."""
     word = Document()
     _page(word)
     _default_font(word)
-    _heading(word, unit, round_name, due)
+    review = notes is not None
+    _heading(word, unit, round_name, due, review=review)
 
     # table row 1 is the header
-    rows = plan_rows(doc, unit, round_name, first_row=2, include_groups=include_groups)
-    widths = column_twips(usable_twips(word.sections[0]))
-    table = word.add_table(rows=1, cols=len(HEADERS))
+    rows = plan_rows(doc, unit, round_name, first_row=2, include_groups=include_groups, notes=notes)
+    headers = (*HEADERS, *REVIEW_COLUMNS) if review else HEADERS
+    weights = DOCX_REVIEW_WEIGHTS if review else WIDTHS
+    widths = column_twips(usable_twips(word.sections[0]), weights, tuple(min_twips(h) for h in headers))
+    table = word.add_table(rows=1, cols=len(headers))
     table.style = "Table Grid"
     _set_table_geometry(table, widths)
-    _header_row(table, widths)
+    _header_row(table, widths, headers)
     for r in rows:
-        _task_row(table, r, widths)
+        _task_row(table, r, widths, headers)
 
     data = meta_rows(doc, unit, round_name, header_row=1, rows=rows, stamp=stamp)
     props = word.core_properties

@@ -23,6 +23,15 @@ checks the per-column hashes anyway and rejects a row whose locked columns chang
 (naming them); when a row's column hashes are lost it checks the whole-row fingerprint.
 The writers are xlsx_writer.py and docx_writer.py, the reader reader.py; the package
 __init__ is the one face the rest of the program uses.
+
+Review of returns (退回 / 延期): a sheet written with review notes (the writers' `notes`, task id →
+text; app/sending.py always passes them) has three more columns, REVIEW_COLUMNS: 审核意见 (the
+office's note: "退回修改：…", "延期申请未同意：…", "已批准延期至…"; read-only, filled only where
+there is a note) and the fill-in 申请延期至 / 延期理由. In the xlsx they follow the hidden 任务编号
+column (so they show right after 佐证材料, and the hidden column stays where older sheets have it);
+in Word they follow 佐证材料. The note is locked but is NOT one of LOCKED: it is the office's note,
+outside the fingerprint and column hashes, so a liaison who clears it does not get the row refused.
+A sheet without these columns (written before, or without notes) merges exactly as before.
 """
 
 from __future__ import annotations
@@ -53,7 +62,10 @@ EXTENSION_TO = "申请延期至"
 EXTENSION_REASON = "延期理由"
 EXTENSION = (EXTENSION_TO, EXTENSION_REASON)
 REWORK_NOTE = "审核意见"
+REVIEW_COLUMNS = (REWORK_NOTE, *EXTENSION)  # after the ten (see the module docstring)
+REVIEW_FILL = EXTENSION  # the two the unit may type into
 WIDTHS = (6, 14, 42, 18, 10, 12, 12, 50, 13, 26)
+REVIEW_WIDTHS = (22, 13, 24)
 DOCX_ID_PREFIX = "#ld:"
 DOCX_META_PREFIX = "#ldmeta:"
 ROW_FIELDS = ("task_id", "row", "seq", "status", "text", "done_date", "evidence", "fingerprint", "columns")
@@ -99,12 +111,20 @@ def fingerprint(values: dict[str, str]) -> str:
 
 @dataclass
 class SheetRow:
-    """One task row as sent: locked cells, the base values, its row number in the file."""
+    """One task row as sent: locked cells, the base values, its row number in the file, and the
+    office's 审核意见 for it ("" when none)."""
 
     task: Task
     row: int
     locked: dict[str, str]
     base: Values
+    note: str = ""
+
+
+def review_instruction() -> str:
+    """The line that explains the three review columns (sheets written with notes)."""
+    return ("“审核意见”为办公室的退回或延期意见（只读），请按意见修改后报回；如确需延期，"
+            "在“申请延期至”填写日期（如 2024-03-31）并在“延期理由”写明原因，办公室审核后答复。")
 
 
 def instructions(unit: str, round_name: str, due: str) -> list[str]:
@@ -118,8 +138,9 @@ def instructions(unit: str, round_name: str, due: str) -> list[str]:
 
 
 def plan_rows(doc: LedgerDocument, unit: str, round_name: str, first_row: int, *,
-              include_groups: bool = True) -> list[SheetRow]:
-    """The rows of the unit's sheet, prefilled with what the ledger holds for this round."""
+              include_groups: bool = True, notes: dict[str, str] | None = None) -> list[SheetRow]:
+    """The rows of the unit's sheet, prefilled with what the ledger holds for this round (and the
+    office's note per task, from `notes`)."""
     key_work = inherited_key_work(doc)
     current: dict[str, Progress] = {p.task_id: p for p in doc.progress if p.unit == unit and p.round == round_name}
     rows = []
@@ -132,7 +153,8 @@ def plan_rows(doc: LedgerDocument, unit: str, round_name: str, first_row: int, *
             "本单位职责": role,
             "完成时限": task.deadline.text,
         }
-        rows.append(SheetRow(task, first_row + i, locked, Values.of(current.get(task.id))))
+        rows.append(SheetRow(task, first_row + i, locked, Values.of(current.get(task.id)),
+                             (notes or {}).get(task.id, "")))
     return rows
 
 

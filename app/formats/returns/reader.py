@@ -7,6 +7,10 @@ The file is only read, never re-saved (a re-save would drop what Excel or WPS
 wrote). Hidden data is used when present; when the liaison copied the rows into a
 new workbook it is simply absent (`ReturnedSheet.hidden` is False) and the caller
 identifies unit, round and rows another way.
+
+The review columns (layout.REVIEW_COLUMNS: 审核意见, 申请延期至, 延期理由) are read by header
+like the others, also as liaisons respell them (申请延期, 延期至, 延期原因, 理由…); a sheet
+without them reads exactly as before.
 """
 
 from __future__ import annotations
@@ -24,9 +28,12 @@ from app.formats.limits import MAX_INPUT_BYTES, RETURN_ZIP, is_library_failure, 
 from app.formats.returns.layout import (
     DOCX_ID_PREFIX,
     DOCX_META_PREFIX,
+    EXTENSION_REASON,
+    EXTENSION_TO,
     FORMAT_TAG,
     HEADERS,
     ID_HEADER,
+    REVIEW_COLUMNS,
     ROW_FIELDS,
 )
 from app.formats.returns.liaison import package_saved_at, read_liaison_file, safe_signature
@@ -58,6 +65,19 @@ HEADER_ALIASES = {
     "佐证资料": "佐证材料",
     "职责": "本单位职责",
     "时限": "完成时限",
+    # the review columns (延期申请), as liaisons or older templates spell them
+    "申请延期": EXTENSION_TO,
+    "延期至": EXTENSION_TO,
+    "申请延期至日期": EXTENSION_TO,
+    "申请延期时间": EXTENSION_TO,
+    "申请延期日期": EXTENSION_TO,
+    "延期时间": EXTENSION_TO,
+    "延期理由": EXTENSION_REASON,
+    "延期原因": EXTENSION_REASON,
+    "申请延期理由": EXTENSION_REASON,
+    "申请延期原因": EXTENSION_REASON,
+    "理由": EXTENSION_REASON,
+    "办公室审核意见": "审核意见",
 }
 _ID_RE = re.compile(re.escape(DOCX_ID_PREFIX) + r"([0-9A-Za-z-]+)")
 _TASK_ID_RE = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
@@ -66,7 +86,7 @@ _TASK_ID_RE = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
 def canonical_header(text: str) -> str | None:
     key = re.sub(r"\s+", "", text or "")
     key = re.sub(r"[（(].*?[）)]", "", key) or key
-    if key in HEADERS or key == ID_HEADER:
+    if key in HEADERS or key == ID_HEADER or key in REVIEW_COLUMNS:
         return key
     return HEADER_ALIASES.get(key)
 
