@@ -20,10 +20,10 @@ from collections import defaultdict
 from datetime import date
 from pathlib import Path
 
-from app.core.deadlines_unit import task_for_unit
+from app.core.deadlines_unit import task_for_unit, task_state_with_units
 from app.core.records import STATUS_DONE, LedgerDocument, Progress
-from app.core.sheet_scope import unit_tasks
-from app.core.status import DEFAULT_SOON_DAYS, STATE_DUE_SOON, STATE_OVERDUE, latest_progress, task_state
+from app.core.sheet_scope import ROLE_LEAD_LABEL, unit_tasks
+from app.core.status import DEFAULT_SOON_DAYS, STATE_DONE, STATE_DUE_SOON, STATE_OVERDUE, latest_progress, task_state
 from app.core.units import resolve_units
 from app.dispatch_status import dispatch_status
 from app.errors import LedgerError
@@ -103,11 +103,15 @@ def remind_notice(ledger: Ledger, round_name: str | None = None, *, units: list[
 
 def supervise_tasks(doc: LedgerDocument, unit: str, by_task: dict[str, list[Progress]], rounds: list[str], *,
                     as_of: date, within: int) -> list[NoticeTask]:
-    """The unit's tasks (as on its sheet) overdue or due within `within` days in its own view, overdue first."""
+    """The unit's tasks (as on its sheet) overdue or due within `within` days in its own view, overdue first.
+    A cooperating unit is not chased for a task its lead units have all reported 已完成."""
     out = []
     for planned, role in unit_tasks(doc, unit):
         task = task_for_unit(planned, unit, doc.unit_deadlines)  # an approved 延期: the unit's own deadline
         entries = by_task.get(task.id, [])
+        if not role.startswith(ROLE_LEAD_LABEL) and task_state_with_units(
+                planned, entries, doc.unit_deadlines, as_of=as_of, rounds=rounds) == STATE_DONE:
+            continue
         state = task_state(task, entries, as_of=as_of, soon_days=within, rounds=rounds, units=[unit])
         if state not in (STATE_OVERDUE, STATE_DUE_SOON):
             continue

@@ -104,6 +104,7 @@ def _only_unit(doc: LedgerDocument, unit: str) -> LedgerDocument:
         title=doc.title, year=doc.year, office=doc.office, ledger_id=doc.ledger_id,
         headings=list(doc.headings), tasks=tasks, units=list(doc.units), rounds=list(doc.rounds),
         progress=[p for p in doc.progress if p.task_id in ids],
+        unit_deadlines={key: d for key, d in doc.unit_deadlines.items() if key[0] in ids},
     )
 
 

@@ -418,7 +418,7 @@ class _Builder:
             metric=_prefer(src.get("metric"), values["量化指标"]),
             lead_units=self._units(src.get("lead_units"), values["责任单位"]),
             coop_units=self._units(src.get("coop_units"), values["配合单位"]),
-            deadline=self._deadline(src.get("deadline"), values["完成时限"], r),
+            deadline=self._deadline(src.get("deadline"), values["完成时限"], r, shown=src.get("deadline_shown")),
             notes=src.get("notes", ""),
         )
 
@@ -434,8 +434,11 @@ class _Builder:
                 names.append(self.directory.resolve(part) or part)
         return list(dict.fromkeys(names))
 
-    def _deadline(self, hidden: dict | None, text: str, r: int) -> Deadline:
-        if hidden is not None and clean(hidden.get("text", "")).strip() == text:
+    def _deadline(self, hidden: dict | None, text: str, r: int, *, shown: object = None) -> Deadline:
+        """The task's planned deadline; a cell still showing what the export printed for an approved
+        延期 ("原定…，经批准延期至…", the hidden `deadline_shown`) is the planned deadline unchanged."""
+        unchanged = isinstance(shown, str) and clean(shown).strip() == text
+        if hidden is not None and (unchanged or clean(hidden.get("text", "")).strip() == text):
             return Deadline(hidden.get("text", ""), _date(hidden.get("date")), hidden.get("kind", "none"))
         if impossible_date(text, year=self.doc.year):
             self.warnings.append(ParseWarning(f"{self.path.name} 第{r + 1}行",

@@ -157,13 +157,20 @@ def _counts(unit: NoticeUnit) -> tuple[int, int]:
     return late, len(unit.tasks) - late
 
 
+def _tally(notice: Notice, overdue: bool) -> str:
+    """"N项" of distinct tasks; "N项（按单位计M项次）" when several units share them (one task, many units)."""
+    pairs = [t.task_id or f"{t.seq}\x00{t.content}" for u in notice.units for t in u.tasks
+             if (t.state == STATE_OVERDUE_LABEL) == overdue]
+    tasks = len(set(pairs))
+    return f"{tasks}项" + (f"（按单位计{len(pairs)}项次）" if len(pairs) > tasks else "")
+
+
 def supervise_body_all(notice: Notice) -> list[str]:
     """The paragraphs of the 督办通知 to every unit concerned (before the lists)."""
-    late = sum(_counts(u)[0] for u in notice.units)
-    due = sum(_counts(u)[1] for u in notice.units)
     return [(
         f"按照《{notice.ledger_title}》工作安排，截至{date_cn(notice.issued)}，{len(notice.units)}个单位承担的任务中，"
-        f"已逾期未完成{late}项，{notice.within}日内到期{due}项。现将有关情况通知如下，请各单位对照附件所列任务，"
+        f"已逾期未完成{_tally(notice, True)}，{notice.within}日内到期{_tally(notice, False)}。"
+        "现将有关情况通知如下，请各单位对照附件所列任务，"
         "逐项说明进展和未完成原因，明确完成时间，抓紧推进落实，并于收到本通知后3个工作日内报送落实情况。"
     )]
 

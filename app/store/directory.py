@@ -36,6 +36,7 @@ from app.store.orm import (
     RoundRow,
     TaskRow,
     UnitAliasRow,
+    UnitDeadlineRow,
     UnitRow,
 )
 
@@ -83,7 +84,8 @@ def round_resolver(session: Session) -> dict[str, int]:
 
 
 # ----- text references (dispatches, review items, conflicts, batches name units and rounds) -------------
-_REF_COLUMNS = {"unit": (DispatchRecordRow, ReviewRow, ConflictRow, BatchRow),
+# a unit's own deadlines (approved 延期) follow a rename or merge like its dispatches and review items
+_REF_COLUMNS = {"unit": (DispatchRecordRow, ReviewRow, ConflictRow, BatchRow, UnitDeadlineRow),
                 "round": (DispatchRecordRow, ReviewRow, ConflictRow, BatchRow)}
 _CHUNK = 500
 
@@ -252,6 +254,12 @@ def merge_units(session: Session, source: str, target: str, batch: BatchRow, at:
         labels = "、".join(_task_label(session, t) for t in clashes[:5]) + ("等" if len(clashes) > 5 else "")
         raise LedgerError(f"“{src_name}”与“{dst_name}”对同一任务同一轮次都有进展，不能合并：{labels}；"
                           f"请先删除或改正其中一方的进展（both have progress）")
+    granted = set(session.execute(select(UnitDeadlineRow.task_id).where(UnitDeadlineRow.unit == src_name)).scalars())
+    both_granted = sorted(granted & set(session.execute(select(UnitDeadlineRow.task_id)
+                                                        .where(UnitDeadlineRow.unit == dst_name)).scalars()))
+    if both_granted:
+        labels = "、".join(_task_label(session, t) for t in both_granted[:5]) + ("等" if len(both_granted) > 5 else "")
+        raise LedgerError(f"“{src_name}”与“{dst_name}”对同一任务都有经批准的延期，不能合并：{labels}（both have an extension）")
     changes = Changes(batch_id=batch.id, units=True, structure=True)
     target_roles: dict[str, dict[str, AssignmentRow]] = {}
     for a in session.execute(select(AssignmentRow).where(AssignmentRow.unit_id == dst.id)).scalars():

@@ -402,6 +402,8 @@ def batches_changed(session: Session, batch_ids: list[str]) -> tuple[set[str], s
                 progress.add((task_id, unit, round_name))
             elif entity == "unit":
                 units = True
+            elif entity == "unit_deadline":  # an approved 延期: the task's 完成时限 and state change
+                tasks.add(json.loads(raw)[0])
     return tasks, progress, units
 
 

@@ -271,3 +271,20 @@ def test_supervise_with_nothing_due_is_one_message_and_no_file(ledger_path, tmp_
     with pytest.raises(LedgerError, match="没有逾期或即将到期的任务"):
         write_notices(notice, tmp_path / "n.docx")
     assert not (tmp_path / "n.docx").exists()
+
+
+def test_supervise_counts_tasks_once_and_spares_cooperators_of_finished_tasks(ledger_path, tmp_path):
+    """One overdue task led by two units is one task (two 项次); a cooperating unit is not chased for a
+    task its lead reported 已完成."""
+    with Ledger.open(ledger_path) as ledger:
+        doc = ledger.document()
+        task1, task2 = (next(t for t in doc.tasks if t.seq == s) for s in ("1", "2"))
+        ledger.update_task(task2.id, lead_units=["县司法局", "县民政局"])
+        done = Progress(task1.id, "县民政局", "第二次报送", status="已完成", text="已完成")
+        ledger.apply_progress([done])
+        ledger.update_task(task1.id, coop_units=["县司法局"], lead_units=["县民政局"])
+        notice = supervise_notice(ledger, as_of=date(2023, 10, 20))  # task 1 (10月10日) now overdue too
+    listed = {u.name: [t.seq for t in u.tasks] for u in notice.units}
+    assert listed["县民政局"] == ["2"] and listed["县司法局"] == ["2"]  # task 1: lead done, cooperator spared
+    body = "\n".join(p.text for p in Document(str(write_notice(notice, tmp_path / "督办.docx"))).paragraphs)
+    assert "已逾期未完成1项（按单位计2项次）" in body

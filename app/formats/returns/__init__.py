@@ -78,9 +78,11 @@ __all__ = [
 
 
 def write_return_sheet(doc: LedgerDocument, unit: str, round_name: str, path: str | Path, *, fmt: str = "xlsx",
-                       include_groups: bool = True, stamp: Stamp | None = None) -> Path:
+                       include_groups: bool = True, stamp: Stamp | None = None,
+                       notes: dict[str, str] | None = None) -> Path:
     """One unit's return sheet as .xlsx or a Word table (.docx); `path` is a folder (file named by
-    unit and round) or a file."""
+    unit and round) or a file. `notes` (task id → 审核意见) adds the review columns (审核意见,
+    申请延期至, 延期理由), as every sheet the ledger sends has them."""
     writer = {"xlsx": xlsx_writer, "docx": docx_writer}[fmt]
     if unit not in doc.unit_names():
         raise LedgerError(f"单位“{unit}”不在本台账的单位名录中（unknown unit）")
@@ -88,5 +90,5 @@ def write_return_sheet(doc: LedgerDocument, unit: str, round_name: str, path: st
     if path.is_dir():
         path = path / sheet_file_name(unit, round_name, f".{fmt}")
     writer.write(doc, unit, round_name, path, due=due_text(doc, round_name), include_groups=include_groups,
-                 stamp=stamp)
+                 stamp=stamp, notes=notes)
     return path
