@@ -23,7 +23,14 @@ from pathlib import Path
 from app.core.deadlines_unit import task_for_unit, task_state_with_units
 from app.core.records import STATUS_DONE, LedgerDocument, Progress
 from app.core.sheet_scope import ROLE_LEAD_LABEL, unit_tasks
-from app.core.status import DEFAULT_SOON_DAYS, STATE_DONE, STATE_DUE_SOON, STATE_OVERDUE, latest_progress, task_state
+from app.core.status import (
+    DEFAULT_SOON_DAYS,
+    STATE_DONE,
+    STATE_DUE_SOON,
+    STATE_OVERDUE,
+    latest_progress,
+    task_state,
+)
 from app.core.units import resolve_units
 from app.dispatch_status import dispatch_status
 from app.errors import LedgerError
