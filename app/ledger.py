@@ -34,7 +34,7 @@ from app.core.merge import Values
 from app.core.records import LedgerDocument, Progress, Round, Task, Unit, UnitDeadline
 from app.errors import LedgerError, LedgerFileError
 from app.store import deadlines as store_deadlines
-from app.store import directory, history, history_all, queries, structure
+from app.store import directory, history, history_all, queries, snapshot_read, structure
 from app.store import dispatches as store_dispatches
 from app.store import file as store_file
 from app.store import operations as ops
@@ -179,7 +179,7 @@ class Ledger:
         without `progress` the entries are left out (the window keeps `progress_marks` instead)."""
         with self._sessions() as session:
             doc = queries.read_snapshot(session, progress=progress)
-            doc.unit_deadlines = store_deadlines.read_all(session)
+            doc.unit_deadlines = snapshot_read.unit_deadlines(session)
             return doc
 
     def tasks(self, task_ids: list[str]) -> list[Task]:

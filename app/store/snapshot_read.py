@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.core.records import ROLE_LEAD, Deadline, Task
-from app.store.orm import RoundRow, TaskRow
+from app.core.records import ROLE_LEAD, Deadline, Task, UnitDeadline
+from app.store.orm import RoundRow, TaskRow, UnitDeadlineRow
 
 _TASKS_SQL = ("SELECT id, seq, heading_id, key_work, content, metric, deadline_text, deadline_date, deadline_kind, "
               "notes FROM task ORDER BY position")
@@ -79,3 +79,33 @@ def progress_marks(session: Session, task_ids: list[str] | None = None, *, chunk
         cursor.close()
     return [(tid, names[uid], round_names[rid], status, "…" if has_text else "")
             for tid, uid, rid, status, has_text in rows]
+
+
+_UNIT_DEADLINES_SQL = ("SELECT task_id, unit, deadline_text, deadline_date, original_text, original_date, reason, "
+                       "approved_at, review_id FROM unit_deadline ORDER BY id")
+
+
+def unit_deadlines(session: Session) -> dict[tuple[str, str], UnitDeadline]:
+    """store.deadlines.read_all without ORM objects: the first ORM query of a process configures every
+    mapper (a few hundred ms), which the window's open must not pay for a table that is mostly empty."""
+    table = UnitDeadlineRow.__table__
+    to_date = _processor(session, table.c.deadline_date)
+    to_time = _processor(session, table.c.approved_at)
+
+    def day(raw):
+        return to_date(raw) if to_date is not None and raw is not None else raw
+
+    def deadline(text: str | None, raw) -> Deadline:
+        found = day(raw)
+        return Deadline(text=text or "", date=found, kind="date" if found else "none")
+
+    cursor = _cursor(session)
+    try:
+        rows = cursor.execute(_UNIT_DEADLINES_SQL).fetchall()
+    finally:
+        cursor.close()
+    return {(tid, unit): UnitDeadline(task_id=tid, unit=unit, deadline=deadline(d_text, d_date),
+                                      original=deadline(o_text, o_date), reason=reason or "",
+                                      approved_at=to_time(at) if to_time is not None and at is not None else at,
+                                      review_id=review_id)
+            for tid, unit, d_text, d_date, o_text, o_date, reason, at, review_id in rows}

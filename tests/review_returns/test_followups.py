@@ -108,3 +108,13 @@ def test_write_return_sheet_with_notes_has_the_review_columns(ledger, tmp_path):
     note_col = names.index(REWORK_NOTE) + 1
     notes = {str(ws.cell(r, 1).value): ws.cell(r, note_col).value for r in range(header + 1, ws.max_row + 1)}
     assert notes["3"] == "退回修改：请补充"
+
+
+def test_the_windows_plain_read_of_unit_deadlines_equals_the_orm_read(granted):
+    from app.store import deadlines as store_deadlines
+    from app.store import snapshot_read
+
+    with Ledger.open(granted, readonly=True) as ledger, ledger._sessions() as session:
+        plain, orm = snapshot_read.unit_deadlines(session), store_deadlines.read_all(session)
+        assert plain == orm and len(plain) == 1
+        assert ledger.snapshot(progress=False).unit_deadlines == orm
