@@ -29,3 +29,20 @@ def atomic_output(path: str | Path) -> Iterator[Path]:
         raise InputError(path, f"无法写入（cannot write: {exc.strerror or exc}）") from exc
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def sync_folder(folder: Path) -> None:
+    """Make a rename into `folder` durable: it survives a power cut once the folder is synced
+    (POSIX; Windows has no folder handles, and a folder that cannot be opened is left as it is)."""
+    if os.name != "posix":
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

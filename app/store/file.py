@@ -28,6 +28,7 @@ from sqlalchemy import URL, Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import sessionmaker
 
 from app.errors import LedgerFileError
+from app.formats.atomic import sync_folder
 from app.resources import install_root
 from app.store import validate
 
@@ -426,7 +427,7 @@ def migration_backup(path: Path, revision: str) -> Path:
         os.replace(tmp, target)
     finally:
         _remove_scratch(tmp)
-    _fsync_folder(path.parent)
+    sync_folder(path.parent)
     return target
 
 
@@ -443,7 +444,7 @@ def _swap_in(work: Path, path: Path) -> None:
                     path, "台账正被其他程序打开，升级未完成（原文件未改动），请关闭其他窗口后重试（file in use）"
                 ) from exc
             time.sleep(0.1)
-    _fsync_folder(path.parent)
+    sync_folder(path.parent)
 
 
 def _scratch_path(path: Path, kind: str) -> Path:
@@ -469,22 +470,6 @@ def _fsync(path: Path) -> None:
     fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
     try:
         os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_folder(folder: Path) -> None:
-    """A rename survives a power cut once its folder is synced (POSIX; Windows has no folder handles)."""
-    if os.name == "nt":
-        return
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
     finally:
         os.close(fd)
 

@@ -48,7 +48,7 @@ from pathlib import Path
 from app.core.merge import Values, norm_text, parse_done_date
 from app.core.records import STATUSES, LedgerDocument
 from app.errors import InputError, LedgerError
-from app.formats.atomic import atomic_output
+from app.formats.atomic import atomic_output, sync_folder
 from app.formats.limits import (
     MAX_INPUT_BYTES,
     MAX_JSON_BYTES,
@@ -258,23 +258,7 @@ def _write_zip(data: dict, path: Path) -> None:
         fh.write(body)
         fh.flush()
         os.fsync(fh.fileno())
-    _sync_folder(path.parent)
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make the rename itself durable where the system allows it (POSIX; Windows has no folder handles)."""
-    if os.name != "posix":
-        return
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    sync_folder(path.parent)
 
 
 def write_liaison_file(doc: LedgerDocument, unit: str, round_name: str, path: str | Path, *,
