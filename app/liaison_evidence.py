@@ -11,7 +11,6 @@ copied, and a failure removes what this attach copied, so an attach is all or no
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import shutil
@@ -21,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.errors import InputError
+from app.formats.file_hash import file_sha256
 from app.formats.safe_names import folder_key, safe_stem
 
 MB = 1024 * 1024
@@ -78,17 +78,9 @@ def _checked_size(path: Path) -> int:
     return info.st_size
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _same_file(a: Path, b: Path) -> bool:
     try:
-        return a.stat().st_size == b.stat().st_size and _sha256(a) == _sha256(b)
+        return a.stat().st_size == b.stat().st_size and file_sha256(a) == file_sha256(b)
     except OSError:
         return False
 

@@ -33,7 +33,6 @@ same transaction, logged, so undoing the merge opens them again).
 
 from __future__ import annotations
 
-import hashlib
 import stat
 import tempfile
 import uuid
@@ -49,6 +48,7 @@ from app.core.merge import TaskScope, Values, parse_done_date
 from app.core.records import LedgerDocument, Progress
 from app.core.sheet_scope import MATCH_BY_ID, unit_tasks
 from app.errors import InputError, LedgerError
+from app.formats.file_hash import file_sha256
 from app.formats.returns import (
     SUPPORTED_SUFFIXES,
     ReturnedSheet,
@@ -105,14 +105,6 @@ def _not_a_plain_file(path: Path) -> str:
         return (f"文件过大（{info.st_size // (1024 * 1024)} MB，报送表通常不到 1 MB），未读取；"
                 "请确认是否发错了文件（file too large）")
     return ""
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def read_returned(path: Path, work_dir: Path, report: FileReport) -> ReturnedSheet:

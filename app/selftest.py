@@ -14,7 +14,6 @@ Settings, the log and recent files go to the temporary folder while the windows 
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import sys
@@ -25,6 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.formats.file_hash import file_sha256
 from app.resources import demo_dir, install_root
 
 PASS, FAIL = "[通过]", "[失败]"
@@ -73,10 +73,6 @@ def _check(condition: bool, message: str) -> None:
         raise StepFailed(message)
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 @contextmanager
 def _environment(**values: str) -> Iterator[None]:
     old = {k: os.environ.get(k) for k in values}
@@ -113,12 +109,12 @@ class Selftest:
                 self.demo_ledger = make_demo_ledger(self.work / "demo")
         from app.ledger import Ledger
 
-        before = _sha256(self.demo_ledger)
+        before = file_sha256(self.demo_ledger)
         with Ledger.open(self.demo_ledger, readonly=True) as ledger:
             _check(ledger.readonly, "台账未以只读方式打开")
             doc = ledger.document()
         _check(len(doc.tasks) > 0, "演示台账中没有任务")
-        _check(_sha256(self.demo_ledger) == before, "只读打开后演示台账文件被改动")
+        _check(file_sha256(self.demo_ledger) == before, "只读打开后演示台账文件被改动")
         self.demo_tasks = len(doc.tasks)
         return f"{doc.title}，{len(doc.tasks)} 项任务、{len(doc.units)} 个单位，文件未改动"
 
