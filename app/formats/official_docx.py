@@ -35,6 +35,8 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt
 from lxml import etree
 
+from app.formats.safe_names import xml_text
+
 # Each family: runs name the first, the font table chains the rest through w:altName.
 FANGSONG = ("仿宋", "仿宋_GB2312", "FangSong", "STFangsong")
 XIAOBIAOSONG = ("方正小标宋简体", "小标宋", "黑体", "SimHei", "STHeiti")
@@ -255,3 +257,26 @@ def official_table(document, columns: Sequence[str], widths_cm: Sequence[float],
         xml.append(f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{cells}</w:tr>")
     append_rows(table, xml)
     return table
+
+
+def paragraph_xml(text: str, font: str, *, size: float | None = None, align: str = "both", indent: bool = True,
+                  keep_next: bool = False, before: int = 0, after: int = 0, line_exact: int | None = None) -> str:
+    """One paragraph of one literal run (xml_text drops what XML cannot hold): first line indented two
+    characters unless told otherwise; spacing in points."""
+    spacing = ""
+    if before or after or line_exact:
+        line = f' w:line="{line_exact * 20}" w:lineRule="exact"' if line_exact else ""
+        spacing = f'<w:spacing w:before="{before * 20}" w:after="{after * 20}"{line}/>'
+    ind = f'<w:ind w:firstLine="{BODY_PT * 2 * 20}"/>' if indent else '<w:ind w:firstLine="0"/>'
+    ppr = f'<w:pPr>{"<w:keepNext/>" if keep_next else ""}{spacing}{ind}<w:jc w:val="{align}"/></w:pPr>'
+    run = f'<w:r>{rpr_xml(font, size)}<w:t xml:space="preserve">{escape(xml_text(text))}</w:t></w:r>'
+    return f"<w:p>{ppr}{run}</w:p>"
+
+
+def append_paragraphs(document, paragraphs: Sequence[str]) -> None:
+    """Parse the paragraphs once and put them before the section properties (python-docx's
+    add_paragraph looks for those anew each time: quadratic for a report of thousands of lines)."""
+    holder = parse_xml(f'<w:body {nsdecls("w")}>{"".join(paragraphs)}</w:body>')
+    sect_pr = document.element.body.find(qn("w:sectPr"))
+    for p in list(holder):
+        sect_pr.addprevious(p)

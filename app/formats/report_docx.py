@@ -25,26 +25,22 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from xml.sax.saxutils import escape
-
-from docx.oxml import parse_xml
-from docx.oxml.ns import nsdecls, qn
 
 from app.annual_report import NOT_REPORTED, AnnualReport, SectionReport
 from app.formats.atomic import atomic_output
 from app.formats.official_docx import (
     BODY_FONT,
-    BODY_PT,
     HEAD_FONT,
     LINE_PT,
     SUBHEAD_FONT,
     TITLE_FONT,
     TITLE_PT,
+    append_paragraphs,
     cell_xml,
     date_cn,
     new_document,
     official_table,
-    rpr_xml,
+    paragraph_xml,
 )
 from app.formats.safe_names import xml_text
 
@@ -158,18 +154,18 @@ def write_report_docx(report: AnnualReport, path: str | Path) -> Path:
     """Write the report to `path` all or nothing."""
     document = new_document(outside_page_numbers=True)
     body = [_title_xml(report_title(report)),
-            _p_xml(subtitle(report), SUBHEAD_FONT, align="center", indent=False, after=LINE_PT // 2),
-            _p_xml(overview(report), BODY_FONT)]
+            paragraph_xml(subtitle(report), SUBHEAD_FONT, align="center", indent=False, after=LINE_PT // 2),
+            paragraph_xml(overview(report), BODY_FONT)]
     for index, section in enumerate(report.sections, 1):
-        body.append(_p_xml(section_label(section, index), HEAD_FONT, align="left", keep_next=True))
-        body.append(_p_xml(section_counts(section), BODY_FONT))
-        body.extend(_p_xml(line, BODY_FONT) for line in measure_lines(section))
+        body.append(paragraph_xml(section_label(section, index), HEAD_FONT, align="left", keep_next=True))
+        body.append(paragraph_xml(section_counts(section), BODY_FONT))
+        body.extend(paragraph_xml(line, BODY_FONT) for line in measure_lines(section))
         if section.unfinished:
-            body.append(_p_xml("未完成任务及原因：", SUBHEAD_FONT, align="left", keep_next=True))
-            body.extend(_p_xml(line, BODY_FONT) for line in unfinished_lines(section))
-    body.append(_p_xml(TABLE_TITLE.format(year=report.year or ""), HEAD_FONT, align="center", indent=False,
+            body.append(paragraph_xml("未完成任务及原因：", SUBHEAD_FONT, align="left", keep_next=True))
+            body.extend(paragraph_xml(line, BODY_FONT) for line in unfinished_lines(section))
+    body.append(paragraph_xml(TABLE_TITLE.format(year=report.year or ""), HEAD_FONT, align="center", indent=False,
                        keep_next=True, before=LINE_PT // 2))
-    _append_body(document, body)
+    append_paragraphs(document, body)
     _table(document, table_rows(report))
     path = Path(path)
     with atomic_output(path) as tmp:
@@ -177,31 +173,12 @@ def write_report_docx(report: AnnualReport, path: str | Path) -> Path:
     return path
 
 
-def _append_body(document, paragraphs: list[str]) -> None:
-    """Parse the paragraphs once and put them before the section properties (python-docx's
-    add_paragraph looks for those anew each time: quadratic for a report of thousands of lines)."""
-    holder = parse_xml(f'<w:body {nsdecls("w")}>{"".join(paragraphs)}</w:body>')
-    sect_pr = document.element.body.find(qn("w:sectPr"))
-    for p in list(holder):
-        sect_pr.addprevious(p)
 
 
-def _p_xml(text: str, font: str, *, size: int | None = None, align: str = "both", indent: bool = True,
-           keep_next: bool = False, before: int = 0, after: int = 0, line_exact: int | None = None) -> str:
-    """One paragraph of one run: first line indented two characters unless told otherwise;
-    spacing in points."""
-    spacing = ""
-    if before or after or line_exact:
-        line = f' w:line="{line_exact * 20}" w:lineRule="exact"' if line_exact else ""
-        spacing = f'<w:spacing w:before="{before * 20}" w:after="{after * 20}"{line}/>'
-    ind = f'<w:ind w:firstLine="{BODY_PT * 2 * 20}"/>' if indent else '<w:ind w:firstLine="0"/>'
-    ppr = f'<w:pPr>{"<w:keepNext/>" if keep_next else ""}{spacing}{ind}<w:jc w:val="{align}"/></w:pPr>'
-    run = f'<w:r>{rpr_xml(font, size)}<w:t xml:space="preserve">{escape(xml_text(text))}</w:t></w:r>'
-    return f"<w:p>{ppr}{run}</w:p>"
 
 
 def _title_xml(text: str) -> str:
-    return _p_xml(text, TITLE_FONT, size=TITLE_PT, align="center", indent=False, keep_next=True, line_exact=36)
+    return paragraph_xml(text, TITLE_FONT, size=TITLE_PT, align="center", indent=False, keep_next=True, line_exact=36)
 
 
 def _cell_xml(text: str, width: int, header: bool, align: str) -> str:

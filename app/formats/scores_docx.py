@@ -14,26 +14,22 @@ repeated, rows kept whole), as the notices and the annual report print:
 from __future__ import annotations
 
 from pathlib import Path
-from xml.sax.saxutils import escape
-
-from docx.oxml import parse_xml
-from docx.oxml.ns import nsdecls, qn
 
 from app.core.scores import ScoreTable, number_text, round_values, summary_values, time_text
 from app.formats.atomic import atomic_output
 from app.formats.official_docx import (
     BODY_FONT,
-    BODY_PT,
     HEAD_FONT,
     LINE_PT,
     SUBHEAD_FONT,
     TITLE_FONT,
     TITLE_PT,
+    append_paragraphs,
     cell_xml,
     date_cn,
     new_document,
     official_table,
-    rpr_xml,
+    paragraph_xml,
 )
 from app.formats.report_docx import cn_number
 from app.formats.safe_names import xml_text
@@ -55,51 +51,34 @@ def write_scores_docx(table: ScoreTable, path: str | Path, *, ledger_title: str 
     """Write the scores to `path` all or nothing."""
     document = new_document()
     basis = f"根据《{ledger_title}》，" if ledger_title else ""
-    _append(document, [_p_xml(TITLE, TITLE_FONT, size=TITLE_PT, align="center", indent=False, keep_next=True,
+    append_paragraphs(document, [paragraph_xml(TITLE, TITLE_FONT, size=TITLE_PT, align="center", indent=False, keep_next=True,
                               line_exact=36),
-                       _p_xml(f"（统计截至{date_cn(table.as_of)}）", SUBHEAD_FONT, align="center", indent=False,
+                       paragraph_xml(f"（统计截至{date_cn(table.as_of)}）", SUBHEAD_FONT, align="center", indent=False,
                               after=LINE_PT // 2),
-                       _p_xml(f"{basis}按以下考核权重计分：{table.weights.describe()}。", BODY_FONT),
-                       _p_xml(f"{cn_number(1)}、汇总", HEAD_FONT, align="left", keep_next=True, before=LINE_PT // 2),
-                       _p_xml(COUNTS_NOTE, SUBHEAD_FONT, size=TABLE_PT, align="left", indent=False, keep_next=True,
+                       paragraph_xml(f"{basis}按以下考核权重计分：{table.weights.describe()}。", BODY_FONT),
+                       paragraph_xml(f"{cn_number(1)}、汇总", HEAD_FONT, align="left", keep_next=True, before=LINE_PT // 2),
+                       paragraph_xml(COUNTS_NOTE, SUBHEAD_FONT, size=TABLE_PT, align="left", indent=False, keep_next=True,
                               line_exact=18)])
     rows = [(str(v[0]), v[1], *(str(x) for x in v[2:8]), number_text(v[8])) for v in summary_values(table)]
     _table(document, SUMMARY_HEADERS, SUMMARY_WIDTHS_CM, rows)
     for n, info in enumerate(table.rounds, start=2):
         due = f"（报送截止{date_cn(info.due)}）" if info.due else "（未设报送截止日期）"
-        _append(document, [_p_xml(f"{cn_number(n)}、{info.name}{due}", HEAD_FONT, align="left", keep_next=True,
+        append_paragraphs(document, [paragraph_xml(f"{cn_number(n)}、{info.name}{due}", HEAD_FONT, align="left", keep_next=True,
                                   before=LINE_PT // 2)])
         rows = [(str(v[0]), v[1], v[2], time_text(v[3])[:10], str(v[4]), str(v[5]), str(v[6]),
                  number_text(v[7])) for v in round_values(table, info.name)]
         _table(document, ROUND_HEADERS, ROUND_WIDTHS_CM, rows)
     # a body ends with a paragraph (LibreOffice drops the rows of a last table that runs onto another
     # page without one); 1 pt high, so it never makes a page of its own
-    _append(document, [_p_xml("", BODY_FONT, size=1, indent=False, line_exact=1)])
+    append_paragraphs(document, [paragraph_xml("", BODY_FONT, size=1, indent=False, line_exact=1)])
     path = Path(path)
     with atomic_output(path) as tmp:
         document.save(str(tmp))
     return path
 
 
-def _append(document, paragraphs: list[str]) -> None:
-    """Parse the paragraphs once and put them before the section properties."""
-    holder = parse_xml(f'<w:body {nsdecls("w")}>{"".join(paragraphs)}</w:body>')
-    sect_pr = document.element.body.find(qn("w:sectPr"))
-    for p in list(holder):
-        sect_pr.addprevious(p)
 
 
-def _p_xml(text: str, font: str, *, size: float | None = None, align: str = "both", indent: bool = True,
-           keep_next: bool = False, before: int = 0, after: int = 0, line_exact: int | None = None) -> str:
-    """One paragraph of one run: first line indented two characters unless told otherwise."""
-    spacing = ""
-    if before or after or line_exact:
-        line = f' w:line="{line_exact * 20}" w:lineRule="exact"' if line_exact else ""
-        spacing = f'<w:spacing w:before="{before * 20}" w:after="{after * 20}"{line}/>'
-    ind = f'<w:ind w:firstLine="{BODY_PT * 2 * 20}"/>' if indent else '<w:ind w:firstLine="0"/>'
-    ppr = f'<w:pPr>{"<w:keepNext/>" if keep_next else ""}{spacing}{ind}<w:jc w:val="{align}"/></w:pPr>'
-    run = f'<w:r>{rpr_xml(font, size)}<w:t xml:space="preserve">{escape(xml_text(text))}</w:t></w:r>'
-    return f"<w:p>{ppr}{run}</w:p>"
 
 
 def _cell(text: str, width: int, header: bool, align: str) -> str:
