@@ -483,8 +483,6 @@ class Ledger:
                 raise LedgerError(f"单位“{unit}”不在本台账的单位名录中（unknown unit）")
             if round_name not in queries.round_ids(session):
                 raise LedgerError(f"报送轮次“{round_name}”不存在（unknown round）")
-            if any(i.task_id == task_id for i in store_dispatches.open_rework(session, unit)):
-                raise LedgerError(f"{unit}的这条进展已退回修改，尚未报回（already returned, not yet fixed）")
             current = queries.progress_entry(session, task_id, unit, round_name)
             batch = ops.new_batch(session, kind="edit", source=source, unit=unit, round=round_name, at=at,
                                   meta={"op": "return_entry", "task": task_id, "unit": unit, "round": round_name})

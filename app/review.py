@@ -180,8 +180,6 @@ def return_item(ledger: Ledger, item_id: int, *, reason: str) -> Changes:
                                     conflicts=[])
     if item.kind not in (REVIEW_HELD, REVIEW_STATUS) or item.task_id is None:
         raise LedgerError(f"待审核事项 {item_id} 是{_label(item)}，不能退回（只能退回报送行和延期申请）")
-    if any(i.task_id == item.task_id for i in ledger.reviews() if i.kind == REVIEW_REWORK and i.unit == item.unit):
-        raise LedgerError(f"{item.unit}的这条进展已退回修改，尚未报回（already returned, not yet fixed）")
     # what the unit returned: sending the same again leaves the rework open (see app/returns.py)
     rework = replace(item, id=0, kind=REVIEW_REWORK, message=reason, entry=item.entry or _current(ledger, item),
                      base=None, row=None)

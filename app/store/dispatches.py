@@ -101,6 +101,11 @@ def _entry_json(item: ReviewItem) -> str | None:
 
 
 def add_reviews(session: Session, items: list[ReviewItem], batch_id: str | None, at: datetime) -> list[int]:
+    """Store the items; a second open 退回修改 of the same task and unit is refused (the transaction
+    writes nothing), whichever path asks for it: `return_entry` or 退回 of a review item."""
+    for item in items:
+        if item.kind == REVIEW_REWORK and any(i.task_id == item.task_id for i in open_rework(session, item.unit)):
+            raise LedgerError(f"{item.unit}的这条进展已退回修改，尚未报回（already returned, not yet fixed）")
     rows = [ReviewRow(kind=i.kind, state=OPEN, batch_id=batch_id, dispatch_id=i.dispatch_id, file=i.file,
                       unit=i.unit, round=i.round, task_id=i.task_id, row=i.row, message=i.message,
                       entry=_entry_json(i), base=_values_json(i.base), created_at=at) for i in items]

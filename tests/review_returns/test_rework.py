@@ -180,3 +180,24 @@ def test_liaison_file_return_with_extension_and_rework_fixed(capsys, ledger, tmp
     assert [(e["seq"], e["date"], e["reason"]) for e in f["extensions"]] == [("3", "2024-05-31", "需等待系统升级")]
     assert [r["seq"] for r in f["rework_fixed"]] == ["3"]
     assert [i.state for i in reviews(ledger, REVIEW_REWORK)] == [FIXED]
+
+
+def _ledger_state(ledger) -> tuple:
+    with Ledger.open(ledger, readonly=True) as opened:
+        return (len(opened.batches()), [(i.id, i.kind, i.state) for i in opened.reviews(open_only=False)])
+
+
+def test_a_second_return_of_the_same_entry_is_refused_on_either_path(capsys, ledger, tmp_path):
+    """Round 1 brings seq 3 with a status outside the list (a review item); the clerk returns the entry;
+    returning it again — by --return-entry or by --return of that review item — is one line, exit 2,
+    and writes nothing."""
+    sheet = sheet_for(capsys, ledger, tmp_path / "r1", ROUND1)
+    merge_json(capsys, ledger, fill_xlsx(sheet, {"3": {"状态": "完成了吧", "进展落实情况": "已公开3条"}},
+                                         tmp_path / "back1" / sheet.name))
+    [odd] = reviews(ledger, REVIEW_STATUS)
+    assert cli(capsys, "review", ledger, "--return-entry", "3", "--unit", UNIT, "--reason", REASON)[0] == 0
+    before = _ledger_state(ledger)
+    for argv in (("--return-entry", "3", "--unit", UNIT), ("--return", odd.id)):
+        code, _out, err = cli(capsys, "review", ledger, *argv, "--reason", "再退一次")
+        assert code == 2 and err.count("\n") == 1 and f"{UNIT}的这条进展已退回修改，尚未报回" in err
+        assert _ledger_state(ledger) == before
