@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from app.formats.ledger_json import document_to_json
 from app.formats.plan import read_plan
@@ -37,6 +39,20 @@ def make_ledger(folder: Path, name: str = "台账.ldg") -> Path:
     doc = read_plan(SEED_000)
     doc.doubts = {}
     Ledger.create_from_document(path, doc, source=SEED_000.name).close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> Path:
+    """One seed-000 ledger per test module (conftests import this and `ledger`)."""
+    return make_ledger(tmp_path_factory.mktemp("template"))
+
+
+@pytest.fixture
+def ledger(template, tmp_path) -> Path:
+    """The module's seed-000 ledger, copied for the test."""
+    path = tmp_path / "台账.ldg"
+    shutil.copy(template, path)
     return path
 
 
