@@ -56,6 +56,20 @@ def ledger(template, tmp_path) -> Path:
     return path
 
 
+def rewrite_liaison(path: Path, change, out: Path | None = None) -> Path:
+    """Edit liaison.json inside a liaison file by hand, as someone unzipping and editing it would, and zip
+    it again (over the file, or as `out`)."""
+    from app.formats.returns.liaison import MEMBER
+
+    with zipfile.ZipFile(path) as archive:
+        data = json.loads(archive.read(MEMBER))
+    change(data)
+    target = out or path
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(MEMBER, json.dumps(data, ensure_ascii=False, indent=1))
+    return target
+
+
 def ledger_json(path: Path) -> dict:
     """The contract JSON of a ledger, without timestamps (for before/after comparisons)."""
     with Ledger.open(path, readonly=True) as ledger:

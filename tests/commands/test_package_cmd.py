@@ -14,6 +14,7 @@ from app.core.records import Progress
 from app.formats.returns import liaison as lf
 from app.ledger import Ledger
 from tests.merge_fixtures import FILE_KEYS, ROUND, UNIT, ledger_json, make_ledger, progress_of
+from tests.merge_fixtures import rewrite_liaison as rewrite
 from tests.merge_fixtures import run_main as run
 
 
@@ -30,14 +31,6 @@ def by_seq(path: Path) -> dict[str, str]:
 def merge_json(capsys, ledger: Path, *files: Path) -> tuple[int, dict]:
     code, out, _err = run(capsys, "merge", ledger, *files, "--json")
     return code, json.loads(out)
-
-
-def rewrite(path: Path, change) -> None:
-    with zipfile.ZipFile(path) as archive:
-        data = json.loads(archive.read(lf.MEMBER))
-    change(data)
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr(lf.MEMBER, json.dumps(data, ensure_ascii=False))
 
 
 # ------------------------------------------------------------------------------ package

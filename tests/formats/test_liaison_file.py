@@ -16,6 +16,7 @@ from app.formats.returns import liaison as lf
 from app.ledger import Ledger
 from app.returns import expand_paths
 from tests.merge_fixtures import ROUND, UNIT, make_ledger
+from tests.merge_fixtures import rewrite_liaison as rewrite
 
 
 @pytest.fixture(scope="module")
@@ -28,16 +29,6 @@ def doc(tmp_path_factory):
 @pytest.fixture
 def package(doc, tmp_path) -> Path:
     return lf.write_liaison_file(doc, UNIT, ROUND, tmp_path)
-
-
-def rewrite(path: Path, change) -> Path:
-    """Edit liaison.json inside the zip (what someone unzipping and editing by hand would do)."""
-    with zipfile.ZipFile(path) as archive:
-        data = json.loads(archive.read(lf.MEMBER))
-    change(data)
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr(lf.MEMBER, json.dumps(data, ensure_ascii=False))
-    return path
 
 
 def test_package_holds_the_units_tasks_with_locked_fields_and_fingerprints(doc, package):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import zipfile
-from pathlib import Path
 
 import pytest
 
@@ -18,17 +17,9 @@ from app.liaison_session import Entry, LiaisonSession
 from app.returns import merge_files
 from tests.liaison_mode.conftest import ROUND_1, ROUND_2
 from tests.merge_fixtures import UNIT, progress_of
+from tests.merge_fixtures import rewrite_liaison as rewrite
 
 NEW_KEYS = ("earlier", "rework")
-
-
-def rewrite(path: Path, edit) -> Path:
-    with zipfile.ZipFile(path) as archive:
-        data = json.loads(archive.read(lf.MEMBER))
-    edit(data)
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr(lf.MEMBER, json.dumps(data, ensure_ascii=False))
-    return path
 
 
 def test_a_package_of_the_first_round_has_no_earlier_rounds(sent, tmp_path):

@@ -23,7 +23,7 @@ from app.formats.returns.layout import column_hashes, fingerprint
 from app.formats.returns.liaison import MEMBER
 from app.ledger import Ledger
 from app.liaison_session import Entry, LiaisonSession
-from tests.merge_fixtures import ROUND, UNIT, ledger_json, make_ledger, progress_of, run_main
+from tests.merge_fixtures import ROUND, UNIT, ledger_json, make_ledger, progress_of, rewrite_liaison, run_main
 
 SENDER = "县人民政府办公室"  # has tasks 县民政局 was not sent
 
@@ -60,13 +60,8 @@ def read_json(path: Path) -> dict:
 
 def edited(case: dict, edit) -> Path:
     """The filled package with liaison.json edited by hand, zipped again under the same name."""
-    data = read_json(case["package"])
-    edit(data)
     case["back"].mkdir(exist_ok=True)
-    out = case["back"] / case["package"].name
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(MEMBER, json.dumps(data, ensure_ascii=False, indent=1))
-    return out
+    return rewrite_liaison(case["package"], edit, case["back"] / case["package"].name)
 
 
 def merge_refused(case: dict, path: Path, capsys) -> dict:
