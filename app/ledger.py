@@ -519,9 +519,10 @@ class Ledger:
         return {task_id: "；".join(texts) for task_id, texts in notes.items()}
 
     def unit_deadlines(self) -> dict[tuple[str, str], UnitDeadline]:
-        """Units' own deadlines (approved 延期), keyed (task_id, unit)."""
+        """Units' own deadlines (approved 延期), keyed (task_id, unit); read without ORM objects, as the
+        window asks for them after every task edit."""
         with self._sessions() as session:
-            return store_deadlines.read_all(session)
+            return snapshot_read.unit_deadlines(session)
 
     # ----- batches and undo -------------------------------------------------------------------
     def batches(self) -> list[BatchInfo]:

@@ -18,8 +18,9 @@ from datetime import date
 from typing import NamedTuple
 
 from app.core.changes import Changes
+from app.core.deadlines_unit import task_state_with_units
 from app.core.records import Heading, LedgerDocument, Task
-from app.core.status import STATES, task_state
+from app.core.status import STATES
 from app.ledger import Ledger
 from app.ui.models.filter_keys import TaskKey, build_key
 
@@ -96,6 +97,7 @@ class LedgerView:
         touched_tasks = set(changes.tasks)
         progress_tasks = {key[0] for key in changes.progress}
         if touched_tasks:
+            self.doc.unit_deadlines = ledger.unit_deadlines()  # an approved 延期 names its task
             for task in ledger.tasks(sorted(touched_tasks)):
                 self._replace_task(task)
         if progress_tasks:
@@ -126,7 +128,9 @@ class LedgerView:
 
     def _restate(self, task: Task, rounds: list[str]) -> None:
         marks = self.marks.get(task.id, ())
-        state = task_state(task, marks, as_of=self.as_of, rounds=rounds)  # type: ignore[arg-type]
+        # a lead unit's approved 延期 counts, as in the overview, the exports and stats
+        state = task_state_with_units(task, marks, self.doc.unit_deadlines, as_of=self.as_of,  # type: ignore[arg-type]
+                                      rounds=rounds)
         self.states[task.id] = state
         if self._keys_built:
             self.keys[task.id] = build_key(task, state, marks)

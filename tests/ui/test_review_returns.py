@@ -15,6 +15,7 @@ import pytest
 
 from app.core.dispatch import REVIEW_EXTENSION, REVIEW_REWORK
 from app.core.records import Progress
+from app.core.status import STATE_DUE_SOON, STATE_ON_TRACK
 from app.formats.returns.layout import EXTENSION_REASON, EXTENSION_TO, REWORK_NOTE
 from app.returns import merge_files
 from app.sending import make_sheets
@@ -119,13 +120,16 @@ def test_approving_an_extension_in_the_dock_sets_the_unit_deadline(merged, qtbot
     panel.select_row(row)
     assert panel.accept_button.text() == "批准延期" and panel.reject_button.text() == "不同意…"
     assert not panel.return_button.isVisible()
+    assert window.view.states[ids["1"]] == STATE_DUE_SOON  # 2023年10月10日, as of 2023-10-01
     assert panel.accept_current()
+    assert window.view.states[ids["1"]] == STATE_ON_TRACK  # its only lead unit now has until 2024-03-31
     granted = window.ledger.unit_deadlines()[(ids["1"], UNIT)]
     assert granted.deadline.date.isoformat() == "2024-03-31" and granted.reason == "平台升级"
     assert open_reviews(window, REVIEW_EXTENSION) == []
     assert notes_of(unit_sheet(window, tmp_path / "批准后"))["1"].startswith("已批准延期至2024年3月31日")
     window.undo()
     assert (ids["1"], UNIT) not in window.ledger.unit_deadlines()
+    assert window.view.states[ids["1"]] == STATE_DUE_SOON
     assert len(open_reviews(window, REVIEW_EXTENSION)) == 1
 
 
